@@ -1,0 +1,101 @@
+/**
+ * The shape of a conformance case. Cases are plain async functions over web globals and
+ * the spec types: no test-framework import, no runtime check, no `node:*`. The same case
+ * file runs inside node, deno, bun and workerd.
+ *
+ * @module
+ */
+import type { Connect } from "@sockets/core";
+
+/**
+ * `spec`: the WinterTC spec requires it. `decision`: the spec is silent and this is the
+ * behaviour @sockets decided (DESIGN.md "Decisions where the spec is silent").
+ * `ext:*`: an extension (`signal`, `caCerts`, normalised error `code`s).
+ */
+export type Tag = "spec" | "decision" | "ext:signal" | "ext:caCerts" | "ext:codes";
+
+/**
+ * Where the fixture peers listen, as `"127.0.0.1:port"` strings (JSON-serialisable: the
+ * CLI passes it to a runner in another runtime). All peers run on Node, in the CLI.
+ */
+export interface PeerDirectory {
+  /** Echoes every byte back; ends its side when the client ends. */
+  echo: string;
+  /** The same echo server on `[::1]`; `null` when the machine has no IPv6 loopback. */
+  echo6: string | null;
+  /** Reads everything; when the client half-closes, replies with the decimal byte count and closes. */
+  sink: string;
+  /** Sends `SOURCE_BYTES` bytes (byte i = i & 0xff) then FIN. */
+  source: string;
+  /** Sends "hello\n" then FIN at once, and keeps its side open for reading (half-open peer). */
+  greet: string;
+  /**
+   * Half-close reply: reads until the client's FIN, then replies with the same bytes
+   * and closes. Proves data still flows back after our FIN.
+   */
+  halfClose: string;
+  /**
+   * Half-open peer with a report: on accept it sends "hello <id>\n" and FIN at once, then
+   * records every byte it receives until the client's FIN. Its side is closed, so it
+   * cannot answer; the recorded bytes are fetched from `reportQuery`.
+   */
+  greetReport: string;
+  /** Send "<id>\n"; receive the bytes `greetReport` recorded for connection <id> (after that connection ended, waiting up to 5 s), then FIN. */
+  reportQuery: string;
+  /** Resets (RST) every connection right after accepting it. */
+  resetOnAccept: string;
+  /** Resets the connection after the first bytes arrive. */
+  resetOnData: string;
+  /** A port with nothing listening. */
+  refused: string;
+  /** Accepts, then never reads (the kernel buffers fill: write backpressure). */
+  slowReader: string;
+  /** TLS echo; certificate for localhost and 127.0.0.1 from the test CA. The first line it sends is JSON {"sni":..,"alpn":..}. */
+  tlsInfo: string;
+  /** TLS echo with no greeting, certificate for localhost, 127.0.0.1 and ::1, ALPN "x-test" offered if asked. */
+  tls: string;
+  /** TLS with a certificate from a CA nobody trusts. */
+  tlsUntrusted: string;
+  /** TLS with a certificate from the trusted test CA, but for "wrong.example" only. */
+  tlsWrongName: string;
+  /** TLS with a certificate from the *private* CA: trusted only through the `caCerts` option. */
+  tlsPrivate: string;
+  /**
+   * STARTTLS: plain-text line protocol. The client sends "STARTTLS\n"; the server
+   * answers "OK\n" and upgrades (cert from the test CA for localhost/127.0.0.1); then it
+   * echoes. Any other line before that is echoed in plain text prefixed "PLAIN ".
+   */
+  starttls: string;
+  /** Like starttls but its certificate is for "wrong.example": the upgrade must fail. */
+  starttlsWrongName: string;
+  /** Accepts TCP and never speaks: a TLS handshake against it hangs (for abort/timeout cases). */
+  silent: string;
+  /** A TCP address that never completes the TCP handshake, or null if the machine cannot make one. */
+  blackhole: string | null;
+}
+
+/** Number of bytes the `source` peer sends. */
+export const SOURCE_BYTES: number = 64 * 1024 * 1024;
+
+/** What a case gets. */
+export interface CaseContext {
+  /** The implementation under test. */
+  readonly connect: Connect;
+  readonly peers: PeerDirectory;
+  /** PEM of the *private* CA (for `caCerts` cases); the main test CA is trusted through the environment. */
+  readonly privateCa: string;
+  /** Aborted when the case's time is up: cases pass it on to long waits. */
+  readonly signal: AbortSignal;
+}
+
+/** One conformance case. */
+export interface ConformanceCase {
+  /** Stable kebab ID, `area/what-it-checks`. Never renamed once published. */
+  readonly id: string;
+  /** One sentence: the behaviour being checked. */
+  readonly title: string;
+  readonly tags: readonly Tag[];
+  /** Milliseconds before the runner fails it as a hang (default 10 000). */
+  readonly timeout?: number;
+  run(ctx: CaseContext): Promise<void>;
+}

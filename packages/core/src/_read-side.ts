@@ -1,0 +1,122 @@
+/**
+ * The socket's `readable`: a byte `ReadableStream` (BYOB readers work) driven by reads.
+ *
+ * `highWaterMark` is 0: nothing is read from the runtime until a reader asks, so a slow
+ * reader stops the sender through TCP flow control instead of growing a buffer here.
+ * Push transports (Node, Bun) are resumed on `pull` and paused as soon as the queue has
+ * a chunk nobody asked for; pull transports (Deno) read once per `pull`, straight into
+ * the BYOB view when there is one (the chunk then comes back over the same buffer and is
+ * committed with `respond`, no copy).
+ *
+ * @module
+ */
+import type { Transport } from "./transport.js";
+
+type ReadState = "open" | "draining" | "done";
+
+const noop = (): void => {};
+
+/** Internal: the readable half of a socket. */
+export class _ReadSide {
+  readonly stream: ReadableStream<Uint8Array>;
+  #controller!: ReadableByteStreamController;
+  #transport: Transport | null = null;
+  #whenOpen: Promise<Transport | null>;
+  #setOpen!: (transport: Transport | null) => void;
+  #state: ReadState = "open";
+  /** The read a pull transport has in flight, so draining never starts a second one. */
+  #inflight: Promise<void> | undefined = undefined;
+  constructor() {
+    this.#whenOpen = new Promise((resolve) => (this.#setOpen = resolve));
+    this.stream = new ReadableStream(
+      {
+        type: "bytes",
+        start: (controller) => {
+          this.#controller = controller;
+        },
+        pull: (controller) => {
+          const transport = this.#transport;
+          const pending =
+            transport !== null
+              ? transport.pull(_view(controller))
+              : this.#whenOpen.then((late) => {
+                  if (late !== null && this.#state === "open") return late.pull(_view(controller));
+                });
+          this.#inflight = pending ?? undefined;
+          return pending;
+        },
+        cancel: () => this.#cancel(),
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  /** The connection is up: reads may go to `transport` (or `null`: it never will be). */
+  attach(transport: Transport | null): void {
+    this.#transport = transport;
+    this.#setOpen(transport);
+    if (transport !== null && this.#state === "draining") this.#drain(transport);
+  }
+
+  /** `events.data`: hand a chunk to the reader. */
+  data(chunk: Uint8Array): void {
+    if (this.#state !== "open") return;
+    const controller = this.#controller;
+    const request = controller.byobRequest;
+    const view = request?.view;
+    if (view != null && view.buffer === chunk.buffer && view.byteOffset === chunk.byteOffset) {
+      // A pull transport read straight into the reader's buffer.
+      request!.respond(chunk.byteLength);
+    } else if (chunk.byteLength > 0) {
+      controller.enqueue(chunk as Uint8Array<ArrayBuffer>);
+    }
+    if ((controller.desiredSize ?? 0) <= 0) this.#transport?.pause();
+  }
+
+  /** Peer FIN, or a graceful local close: readers get `{ done: true }` after queued data. */
+  end(): void {
+    const wasOpen = this.#state === "open";
+    this.#state = "done";
+    if (!wasOpen) return;
+    try {
+      this.#controller.close();
+      this.#controller.byobRequest?.respond(0);
+    } catch {
+      // A BYOB read holding a partial element makes close() throw; the stream is errored then.
+    }
+  }
+
+  /** A failure or an abort: pending and later reads reject with `reason`. */
+  error(reason: unknown): void {
+    const wasOpen = this.#state === "open";
+    this.#state = "done";
+    if (wasOpen) this.#controller.error(reason);
+  }
+
+  /** Whether the peer's end (or an error) has been seen. */
+  get done(): boolean {
+    return this.#state === "done";
+  }
+
+  #cancel(): void {
+    if (this.#state !== "open") return;
+    // Keep reading and discard, so the peer's FIN or RST is still seen.
+    this.#state = "draining";
+    if (this.#transport !== null) this.#drain(this.#transport);
+  }
+
+  #drain(transport: Transport): void {
+    const step = (): void => {
+      if (this.#state !== "draining") return;
+      const pending = transport.pull(null);
+      // Push transports just resume; pull transports read once per call.
+      if (pending !== undefined) pending.then(step, noop);
+    };
+    if (this.#inflight === undefined) step();
+    else this.#inflight.then(step, noop);
+  }
+}
+
+function _view(controller: ReadableByteStreamController): Uint8Array | null {
+  return (controller.byobRequest?.view as Uint8Array | null | undefined) ?? null;
+}

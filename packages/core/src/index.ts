@@ -1,0 +1,25 @@
+/**
+ * `@sockets/core`: the WinterTC Sockets API types, `SocketError`, address and option
+ * validation, and the one runtime-neutral `Socket` implementation over a small
+ * {@link Transport} interface. No runtime APIs are used here.
+ *
+ * Application code imports `connect` from `@sockets/connect` (or a runtime package);
+ * this package is for runtime packages and for code that only needs the types.
+ *
+ * @example
+ * ```ts
+ * import { SocketError, type Socket, type SocketOptions } from "@sockets/core";
+ * function isRefused(error: unknown): boolean {
+ *   return error instanceof SocketError && error.code === "ECONNREFUSED";
+ * }
+ * ```
+ *
+ * @module
+ */
+export type { AnySocketAddress, Connect, SecureTransportKind, Socket, SocketAddress, SocketInfo, SocketOptions } from "./types.js";
+export { SocketError, type SocketErrorCode, type SocketErrorOptions } from "./socket-error.js";
+export { codeOf, toSocketError } from "./normalize-error.js";
+export { describe, parseAddress, type ParsedAddress } from "./address.js";
+export { resolveOptions, type ResolvedOptions } from "./options.js";
+export type { OpenRequest, OpenTransport, TlsRequest, Transport, TransportEvents } from "./transport.js";
+export { createConnect } from "./connect.js";
