@@ -78,6 +78,10 @@ export class _SocketImpl implements Socket {
     this.#write = new _WriteSide(
       () => this.#halfClose(),
       (reason) => void this.close(reason ?? new SocketError("The writable was aborted", { code: "ECLOSED" })),
+      (error) => {
+        this.#fail(toSocketError(error));
+        return this.#failure ?? toSocketError(error);
+      },
     );
     this.readable = read.stream;
     this.writable = this.#write.stream;

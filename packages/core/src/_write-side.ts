@@ -58,12 +58,16 @@ export class _WriteSide {
   #cutoffError: unknown = null;
   #waiters: Waiter[] = [];
   #finished = false;
+  readonly #onError: (error: unknown) => unknown;
 
   /**
    * @param onClose the consumer closed the writable: half-close (FIN) after the flush.
    * @param onAbort the consumer aborted the writable.
+   * @param onError the transport failed a write: returns the error the write rejects with
+   *   (the socket's one `SocketError`, the same object `closed` rejects with).
    */
-  constructor(onClose: () => Promise<void>, onAbort: (reason: unknown) => void) {
+  constructor(onClose: () => Promise<void>, onAbort: (reason: unknown) => void, onError: (error: unknown) => unknown) {
+    this.#onError = onError;
     this.#whenOpen = new Promise((resolve) => (this.#setOpen = resolve));
     this.stream = new WritableStream(
       {
@@ -126,25 +130,33 @@ export class _WriteSide {
   }
 
   #write(chunk: unknown): void | Promise<void> {
+    const index = ++this.#started;
+    let bytes: Uint8Array;
     try {
-      const index = ++this.#started;
       if (index > this.#cutoff) throw this.#cutoffError;
-      const bytes = toBytes(chunk);
+      bytes = toBytes(chunk);
+    } catch (error) {
+      // A chunk of the wrong type, or one past a flush cutoff: the stream errors with it.
+      this.#finish();
+      throw error;
+    }
+    let pending: void | Promise<void>;
+    try {
       const transport = this.#transport;
-      const pending =
+      pending =
         transport === null
           ? this.#whenOpen.then((late) => this.#send(late, bytes, index))
           : this.#send(transport, bytes, index);
-      return pending === undefined ? undefined : pending.catch(this.#failed);
     } catch (error) {
-      return this.#failed(error);
+      return this.#transportFailed(error);
     }
+    return pending === undefined ? undefined : pending.catch(this.#transportFailed);
   }
 
-  /** A write failed: the stream errors with it, so nothing more will be flushed. */
-  readonly #failed = (error: unknown): never => {
+  /** The transport failed a write: the stream errors, so nothing more will be flushed. */
+  readonly #transportFailed = (error: unknown): never => {
     this.#finish();
-    throw error;
+    throw this.#onError(error);
   };
 
   #send(transport: Transport | null, bytes: Uint8Array, index: number): void | Promise<void> {
