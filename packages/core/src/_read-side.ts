@@ -64,7 +64,7 @@ export class _ReadSide {
     const controller = this.#controller;
     const request = controller.byobRequest;
     const view = request?.view;
-    if (view != null && view.buffer === chunk.buffer && view.byteOffset === chunk.byteOffset) {
+    if (view !== null && view !== undefined && view.buffer === chunk.buffer && view.byteOffset === chunk.byteOffset) {
       // A pull transport read straight into the reader's buffer.
       request!.respond(chunk.byteLength);
     } else if (chunk.byteLength > 0) {

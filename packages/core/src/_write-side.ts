@@ -170,7 +170,10 @@ export class _WriteSide {
     this.#completed = index;
     if (this.#waiters.length === 0) return;
     const keep: Waiter[] = [];
-    for (const waiter of this.#waiters) (waiter.upTo <= index ? waiter.resolve() : keep.push(waiter));
+    for (const waiter of this.#waiters) {
+      if (waiter.upTo <= index) waiter.resolve();
+      else keep.push(waiter);
+    }
     this.#waiters = keep;
   }
 }
