@@ -29,6 +29,7 @@ export interface ResolvedOptions {
   readonly caCerts: readonly string[];
 }
 
+const IPV4_LIKE = /^[\d.]+$/;
 const KINDS: readonly string[] = ["off", "on", "starttls"];
 const SNI = /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
 
@@ -80,7 +81,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw bad("secureTransport", secureTransport, '"off", "on" or "starttls"');
   }
   const sni = o.sni === undefined || o.sni === null ? null : o.sni;
-  if (sni !== null && (typeof sni !== "string" || sni.length > 253 || !SNI.test(sni))) {
+  if (sni !== null && (typeof sni !== "string" || sni.length > 253 || !SNI.test(sni) || IPV4_LIKE.test(sni))) {
     throw bad("sni", sni, "a DNS hostname (IP literals are never sent as SNI)");
   }
   const alpn =

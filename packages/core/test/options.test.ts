@@ -34,6 +34,7 @@ it("rejects sni or alpn with TLS off", () => {
 });
 it("rejects an IP literal or junk as sni", () => {
   rejects({ secureTransport: "on", sni: "::1" }, "sni");
+  rejects({ secureTransport: "on", sni: "127.0.0.1" }, "sni");
   rejects({ secureTransport: "on", sni: "a b" }, "sni");
 });
 it("rejects a non-array alpn or an empty protocol name", () => {

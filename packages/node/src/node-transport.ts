@@ -1,0 +1,253 @@
+/**
+ * A core `Transport` over an open `net.Socket` (plain) or a `tls.TLSSocket` wrapping one.
+ *
+ * How Node differs from what core needs, and what this file does about it:
+ * - **Reading is push** (`'data'` events). The socket is paused at once (before the
+ *   `'data'` listener is added, or adding it would switch the stream to flowing);
+ *   `pull()` resumes, `pause()` pauses. While paused Node buffers at most its
+ *   `highWaterMark` and then stops reading the handle, so TCP flow control stalls the
+ *   sender. A peer FIN is only reported (`'end'`) after buffered data was consumed.
+ * - **Chunk ownership.** Core may *transfer* each chunk's `ArrayBuffer`. Measured on
+ *   Node 20.20 over loopback (4 MiB plus 50 small writes, plain and TLS; and the
+ *   conformance suite's 64 MiB source): every `'data'` Buffer owns a fresh `ArrayBuffer`
+ *   of exactly its size (`byteOffset === 0`, `byteLength === buffer.byteLength`, never
+ *   the 8 KiB pool, never reused: libuv reads are allocated per read and shrunk, TLSWrap
+ *   allocates per decrypted chunk), and transferring it (`ReadableByteStreamController`
+ *   `enqueue`, `structuredClone` with `transfer`) works. Node does not document this, so
+ *   a chunk that is not exactly its own `ArrayBuffer` is copied; none is today.
+ *   Chunks are handed over as plain `Uint8Array`s (a `Buffer`'s `slice` does not copy).
+ * - **Writes are buffered in userland**: `socket.write()` keeps a reference to the
+ *   caller's bytes until libuv has written them (it can hold megabytes, returning `false`
+ *   only as a hint). `write()` therefore resolves on the write callback, or at once when
+ *   nothing is retained (`writableLength === 0` right after a synchronous write).
+ * - **`allowHalfOpen`** is always `true` on the Node socket: Node's `false` would end our
+ *   writable by itself on the peer's FIN; the spec's policy is core's, so it is the same
+ *   on every runtime. A write after our own `end()` makes Node destroy the socket with
+ *   `ERR_STREAM_WRITE_AFTER_END`, so it is refused here without touching the socket.
+ * - **Abort sends RST** with `resetAndDestroy()` on the TCP socket (for TLS, the
+ *   `net.Socket` under it: Node throws `ERR_INVALID_HANDLE_TYPE` on a `TLSSocket`,
+ *   nodejs/node#49484). The TLS socket is then left to close with it: destroying a
+ *   reading `TLSSocket` in the same tick as resetting its TCP socket segfaults Node 20.20
+ *   (reproduced; a test guards it; TLSWrap teardown, cf. nodejs/node#62967).
+ * - **Close** is `end()` (TLS `close_notify` + FIN), then `destroy()` on `'finish'`,
+ *   settled on `'close'` of both sockets. Meanwhile incoming bytes are read and dropped:
+ *   closing a socket with unread bytes in the kernel makes Linux send RST instead, which
+ *   can destroy our last bytes in flight.
+ * - `Duplex.toWeb` is not used: its close/error mapping is Node's not the spec's, it
+ *   crashed on half-open sockets (nodejs/node#64120), and `allowHalfOpen` is defeated by
+ *   `autoDestroy` when a socket is read through its async iterator (nodejs/node#49073).
+ *
+ * @module
+ */
+import type * as net from "node:net";
+import type * as tls from "node:tls";
+import type { SocketInfo, TlsRequest, Transport, TransportEvents } from "@sockets/core";
+import { _formatAddress } from "./_address.js";
+import { _destroyPair, _startHandshake } from "./_handshake.js";
+
+const noop = (): void => {};
+
+function _error(message: string, code: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * Resolves on `socket`'s `'close'` (its handle is closed). `socket.closed` is no substitute:
+ * Node sets it before the handle's asynchronous close has finished.
+ */
+function _closeOf(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => socket.once("close", () => resolve()));
+}
+
+/**
+ * A `Transport` over an open Node socket.
+ *
+ * `socket` carries the data (a `TLSSocket` for TLS), `raw` is the TCP socket under it (the
+ * same object for plain TCP). Both must be connected; for TLS the handshake must be done.
+ * Constructible from any open socket, so a future server side can wrap accepted ones.
+ *
+ * @example
+ * ```ts
+ * import * as net from "node:net";
+ * const raw = net.connect({ host: "127.0.0.1", port: 7, allowHalfOpen: true });
+ * raw.once("connect", () => {
+ *   const transport = new NodeTransport(raw, raw, { data: (c) => console.log(c), end() {}, error() {} });
+ *   transport.pull(null);
+ * });
+ * ```
+ */
+export class NodeTransport implements Transport {
+  readonly info: SocketInfo;
+  readonly #socket: net.Socket;
+  readonly #raw: net.Socket;
+  readonly #events: TransportEvents;
+  /** No event may fire any more (error delivered, closed, aborted, or upgraded). */
+  #silent = false;
+  #ended = false;
+  #upgraded = false;
+  #handedOver = false;
+  readonly #closes: Promise<unknown>;
+  #shutdown: Promise<void> | null = null;
+  #closing: Promise<void> | null = null;
+
+  constructor(socket: net.Socket | tls.TLSSocket, raw: net.Socket, events: TransportEvents) {
+    this.#socket = socket;
+    this.#raw = raw;
+    this.#events = events;
+    this.#closes = Promise.all(raw === socket ? [_closeOf(socket)] : [_closeOf(socket), _closeOf(raw)]);
+    const alpn = (socket as Partial<tls.TLSSocket>).alpnProtocol;
+    this.info = {
+      remoteAddress: _formatAddress(raw.remoteAddress, raw.remotePort),
+      localAddress: _formatAddress(raw.localAddress, raw.localPort),
+      alpn: typeof alpn === "string" ? alpn : null,
+    };
+    socket.pause();
+    socket.on("data", this.#onData);
+    socket.on("end", this.#onEnd);
+    socket.on("error", this.#onError);
+    socket.on("close", this.#onClose);
+    if (raw !== socket) raw.on("error", noop);
+  }
+
+  readonly #onData = (buffer: Buffer): void => {
+    if (this.#silent) return;
+    const { buffer: memory, byteOffset, byteLength } = buffer;
+    const own = byteOffset === 0 && byteLength === memory.byteLength && memory instanceof ArrayBuffer;
+    this.#events.data(own ? new Uint8Array(memory, 0, byteLength) : new Uint8Array(buffer));
+  };
+
+  readonly #onEnd = (): void => {
+    if (this.#silent || this.#ended) return;
+    this.#ended = true;
+    this.#events.end();
+  };
+
+  readonly #onError = (error: Error): void => {
+    if (this.#silent) return;
+    this.#silent = true;
+    this.#events.error(error);
+  };
+
+  readonly #onClose = (): void => {
+    if (this.#silent) return;
+    this.#silent = true;
+    // Closed without an error while the peer's FIN was not seen: the peer went away.
+    if (!this.#ended) this.#events.error(_error("The connection closed unexpectedly", "ECONNRESET"));
+  };
+
+  /** Stops every event and detaches from the socket; a no-op error listener stays. */
+  #detach(): void {
+    this.#silent = true;
+    const socket = this.#socket;
+    socket.off("data", this.#onData);
+    socket.off("end", this.#onEnd);
+    socket.off("close", this.#onClose);
+    socket.on("error", noop);
+    socket.off("error", this.#onError);
+  }
+
+  pull(_view: Uint8Array | null): void {
+    if (!this.#silent) this.#socket.resume();
+  }
+
+  pause(): void {
+    this.#socket.pause();
+  }
+
+  write(bytes: Uint8Array): void | Promise<void> {
+    const socket = this.#socket;
+    if (!socket.writable) {
+      return Promise.reject(
+        socket.writableEnded
+          ? _error("Cannot write after the socket was shut down", "EPIPE")
+          : _error("Cannot write to a closed socket", "ERR_STREAM_DESTROYED"),
+      );
+    }
+    // Node calls the write callback asynchronously, always (stream.Writable docs).
+    let settle: ((error: Error | null | undefined) => void) | null = null;
+    socket.write(bytes, (error) => settle?.(error));
+    // Written straight through to the kernel: Node holds no reference to `bytes` any more.
+    if (socket.writableLength === 0) return;
+    return new Promise<void>((resolve, reject) => {
+      settle = (error) => (error ? reject(error) : resolve());
+    });
+  }
+
+  shutdown(): Promise<void> {
+    if (this.#shutdown !== null) return this.#shutdown;
+    const socket = this.#socket;
+    this.#shutdown = new Promise<void>((resolve, reject) => {
+      if (socket.writableFinished) return resolve();
+      if (socket.destroyed) return reject(_error("Cannot shut down a closed socket", "ERR_SOCKET_CLOSED"));
+      const done = (error?: Error): void => {
+        socket.off("finish", onFinish);
+        socket.off("error", onError);
+        socket.off("close", onClose);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onFinish = (): void => done();
+      const onError = (error: Error): void => done(error);
+      const onClose = (): void => done(_error("The socket closed before the shutdown completed", "ERR_SOCKET_CLOSED"));
+      socket.on("finish", onFinish);
+      socket.on("error", onError);
+      socket.on("close", onClose);
+      socket.end();
+    });
+    return this.#shutdown;
+  }
+
+  close(): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    const socket = this.#socket;
+    const raw = this.#raw;
+    this.#detach();
+    if (this.#upgraded) {
+      // The TCP connection belongs to the TLS transport (or its pending handshake) now.
+      if (!this.#handedOver) raw.destroy();
+      this.#closing = Promise.resolve();
+      return this.#closing;
+    }
+    let failure: Error | null = null;
+    socket.on("error", (error: Error) => (failure ??= error));
+    // Keep reading (and discard) while our FIN goes out: closing with unread bytes in the
+    // kernel's receive buffer sends RST, and the peer could lose our last bytes.
+    socket.resume();
+    if (socket.writableFinished || socket.destroyed) _destroyPair(socket, raw);
+    else {
+      socket.once("finish", () => _destroyPair(socket, raw));
+      socket.end();
+    }
+    this.#closing = this.#closes.then(() => {
+      if (failure !== null) throw failure;
+    });
+    return this.#closing;
+  }
+
+  abort(): void {
+    this.#detach();
+    const raw = this.#raw;
+    // Once a startTls() handshake succeeded the connection is the new transport's.
+    if (this.#handedOver || raw.destroyed) return;
+    raw.on("error", noop);
+    try {
+      // RST. For TLS the TLSSocket follows once `raw` has closed (Node's own wiring);
+      // destroying it in the same tick as the reset crashes Node 20 (segfault in TLSWrap
+      // while a read is active), so it is left to that.
+      raw.resetAndDestroy();
+    } catch {
+      _destroyPair(this.#socket, raw); // not a TCP handle (e.g. a pipe): no RST possible
+    }
+  }
+
+  async startTls(request: TlsRequest, events: TransportEvents): Promise<Transport> {
+    const raw = this.#raw;
+    if (this.#socket !== raw) throw _error("The socket is already secured with TLS", "EINVAL");
+    this.#detach();
+    this.#upgraded = true;
+    const { done } = _startHandshake(raw, request);
+    const secure = await done;
+    this.#handedOver = true;
+    return new NodeTransport(secure, raw, events);
+  }
+}
