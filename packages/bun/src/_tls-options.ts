@@ -1,0 +1,75 @@
+/**
+ * Turns core's {@link TlsRequest} into `Bun.connect`/`upgradeTLS` `tls` options.
+ *
+ * What Bun does differently, and what this file does about it:
+ *
+ * - **SNI.** With an IP literal as `hostname` and no `serverName`, Bun sends the IP as SNI
+ *   (RFC 6066 forbids it; Node and Deno send none). `serverName: ""` suppresses SNI and
+ *   still verifies the certificate against the dialled address (its IP SAN).
+ * - **ALPN.** `ALPNProtocols` must be *wire format* (each name prefixed with its length
+ *   byte). A plain string silently offers nothing; an array is a `TypeError`.
+ * - **CA.** `tls.ca` *replaces* the bundled roots (and `NODE_EXTRA_CA_CERTS`). The
+ *   `caCerts` extension adds roots, so they are appended to `node:tls`'
+ *   `getCACertificates("default")` (bundled + `NODE_EXTRA_CA_CERTS`, what Bun trusts by
+ *   default). With no `caCerts`, `ca` stays unset and Bun's own defaults apply.
+ * - **Verification.** `rejectUnauthorized` is always `true` (Bun 1.4.0 canaries did not
+ *   enforce it, oven-sh/bun#33846; the handshake handler checks the error too).
+ *
+ * @module
+ */
+import * as nodeTls from "node:tls";
+import type { TlsRequest } from "@sockets/core";
+
+let defaultRoots: readonly string[] | null = null;
+
+/** Bun's default trust store as PEM strings, read once. */
+function _defaultRoots(): readonly string[] {
+  if (defaultRoots === null) {
+    const get = (nodeTls as { getCACertificates?: (type: "default") => string[] }).getCACertificates;
+    defaultRoots = typeof get === "function" ? get("default") : nodeTls.rootCertificates;
+  }
+  return defaultRoots;
+}
+
+/**
+ * ALPN protocol names in TLS wire format: `[len, ...ascii, len, ...ascii]`.
+ *
+ * @example
+ * ```ts
+ * _alpnWire(["h2", "http/1.1"]); // Uint8Array [2, 104, 50, 8, 104, 116, …]
+ * ```
+ */
+export function _alpnWire(protocols: readonly string[]): Uint8Array {
+  let size = 0;
+  for (const name of protocols) size += 1 + name.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const name of protocols) {
+    out[at++] = name.length;
+    // Core validated the names as printable ASCII, so one char is one byte.
+    for (let i = 0; i < name.length; i++) out[at++] = name.charCodeAt(i);
+  }
+  return out;
+}
+
+/**
+ * The `tls` option for `Bun.connect` / `socket.upgradeTLS`.
+ *
+ * @param hostname the dialled host (IPv6 without brackets)
+ * @example
+ * ```ts
+ * const tls = _bunTlsOptions({ verifyName: "127.0.0.1", serverName: null, alpn: ["h2"], caCerts: [] }, "127.0.0.1");
+ * tls.serverName; // "" (no SNI for an IP literal; Bun verifies against the dialled IP)
+ * ```
+ */
+export function _bunTlsOptions(tls: TlsRequest, hostname: string): Bun.TLSOptions {
+  // serverName is both the SNI and the verification name in Bun. "" means "no SNI,
+  // verify against the dialled host", which is right whenever that host is the name to
+  // verify; core never asks otherwise, but if it did, verifying the right name wins.
+  const serverName =
+    tls.serverName ?? (tls.verifyName.toLowerCase() === hostname.toLowerCase() ? "" : tls.verifyName);
+  const options: Bun.TLSOptions = { serverName, rejectUnauthorized: true };
+  if (tls.alpn.length > 0) options.ALPNProtocols = _alpnWire(tls.alpn);
+  if (tls.caCerts.length > 0) options.ca = [..._defaultRoots(), ...tls.caCerts];
+  return options;
+}

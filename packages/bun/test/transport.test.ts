@@ -1,0 +1,132 @@
+/**
+ * The Bun transport against core's contract (packages/core/src/transport.ts), below
+ * `connect()`: starting paused, the late socket after an abort, events after close, and
+ * the TLS option mapping.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { SocketError, type TransportEvents } from "@sockets/core";
+import { openBunTransport } from "../src/index.js";
+import { _alpnWire, _bunTlsOptions } from "../src/_tls-options.js";
+import { listen, pem, rejection, type TestServer } from "./_helpers.js";
+
+let servers: TestServer[] = [];
+function server(...args: Parameters<typeof listen>): TestServer {
+  const started = listen(...args);
+  servers.push(started);
+  return started;
+}
+afterEach(() => {
+  for (const started of servers) started.stop();
+  servers = [];
+});
+
+/** Events that record what the transport reports. */
+function recorder(): TransportEvents & { log: string[]; bytes: number } {
+  const events = {
+    log: [] as string[],
+    bytes: 0,
+    data(chunk: Uint8Array) {
+      events.bytes += chunk.byteLength;
+      events.log.push(`data`);
+    },
+    end() {
+      events.log.push("end");
+    },
+    error(error: unknown) {
+      events.log.push(`error ${(error as { code?: string }).code}`);
+    },
+  };
+  return events;
+}
+
+const request = (port: number, signal?: AbortSignal) =>
+  ({ hostname: "127.0.0.1", port, tls: null, starttls: false, signal }) as const;
+
+describe("openBunTransport", () => {
+  test("starts paused: nothing is delivered before pull(), then data and end in order", async () => {
+    const peer = server({ onOpen: (conn) => (conn.socket.write("hello"), conn.socket.shutdown()) });
+    const events = recorder();
+    const transport = await openBunTransport(request(peer.port), events);
+    await peer.accepted();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the bytes and FIN are here by now
+    expect(events.log).toEqual([]);
+    transport.pull(null);
+    while (!events.log.includes("end")) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(events.log).toEqual(["data", "end"]);
+    expect(events.bytes).toBe(5);
+    transport.close();
+  });
+
+  test("an abort while the TCP connect is in flight rejects at once and closes the late socket", async () => {
+    const peer = server();
+    const controller = new AbortController();
+    const opening = openBunTransport(request(peer.port, controller.signal), recorder());
+    controller.abort(new Error("stop"));
+    const error = await rejection(opening);
+    expect(error).toBeInstanceOf(SocketError);
+    expect((error as SocketError).code).toBe("EABORTED");
+    // The connection Bun completes anyway is torn down as soon as it exists.
+    const conn = await peer.accepted();
+    await Promise.race([conn.ended, conn.closed]); // times out if the late socket stays open
+
+  });
+
+  test("a signal aborted before the call rejects without dialling", async () => {
+    let accepted = 0;
+    const peer = server({ onOpen: () => accepted++ });
+    const error = await rejection(openBunTransport(request(peer.port, AbortSignal.abort()), recorder()));
+    expect((error as SocketError).code).toBe("EABORTED");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(accepted).toBe(0);
+  });
+
+  test("no event fires after close() or abort()", async () => {
+    const peer = server({ onOpen: (conn) => conn.socket.write("x".repeat(1000)) });
+    for (const how of ["close", "abort"] as const) {
+      const events = recorder();
+      const transport = await openBunTransport(request(peer.port), events);
+      transport[how]();
+      transport.pull(null);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(events.log).toEqual([]);
+      transport[how](); // idempotent
+    }
+  });
+
+  test("a write after the connection closed rejects (EPIPE or the close error)", async () => {
+    const peer = server();
+    const transport = await openBunTransport(request(peer.port), recorder());
+    transport.close();
+    let error: unknown;
+    try {
+      await transport.write(new Uint8Array(10));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SocketError);
+    expect((error as SocketError).code).toBe("EPIPE");
+  });
+});
+
+describe("TLS options", () => {
+  test("ALPN names are encoded in wire format", () => {
+    expect([..._alpnWire(["h2", "x-test"])]).toEqual([2, 104, 50, 6, 120, 45, 116, 101, 115, 116]);
+  });
+
+  test("no SNI for an IP literal, the sni/hostname otherwise; verification always on", () => {
+    const ip = _bunTlsOptions({ verifyName: "::1", serverName: null, alpn: [], caCerts: [] }, "::1");
+    expect(ip).toEqual({ serverName: "", rejectUnauthorized: true });
+    const named = _bunTlsOptions({ verifyName: "db.test", serverName: "db.test", alpn: ["x"], caCerts: [] }, "10.0.0.1");
+    expect(named.serverName).toBe("db.test");
+    expect(named.ALPNProtocols).toEqual(new Uint8Array([1, 120]));
+    expect(named.ca).toBeUndefined();
+  });
+
+  test("caCerts are appended to Bun's default roots, never replacing them", async () => {
+    const extra = await pem("private");
+    const options = _bunTlsOptions({ verifyName: "a.test", serverName: "a.test", alpn: [], caCerts: [extra] }, "a.test");
+    const ca = options.ca as string[];
+    expect(ca.length).toBeGreaterThan(100);
+    expect(ca.at(-1)).toBe(extra);
+  });
+});
