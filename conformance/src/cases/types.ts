@@ -27,6 +27,19 @@ export interface PeerDirectory {
   sink: string;
   /** Sends `SOURCE_BYTES` bytes (byte i = i & 0xff) then FIN. */
   source: string;
+  /**
+   * Like `source`, but waits for the client's first line "<id>\n" (any token of 1–64
+   * characters `[A-Za-z0-9-]`) before sending, and keeps count of the bytes the operating
+   * system has accepted from it so far (so a client that stops reading can be checked
+   * for unbounded buffering: see `sourceProgress`).
+   */
+  countedSource: string;
+  /**
+   * Send "<id>\n"; receive the decimal number of bytes `countedSource` connection <id> has
+   * handed to the operating system so far (waiting up to 5 s for that connection to
+   * appear; "0" if it never does), then FIN.
+   */
+  sourceProgress: string;
   /** Sends "hello\n" then FIN at once, and keeps its side open for reading (half-open peer). */
   greet: string;
   /**
@@ -40,7 +53,13 @@ export interface PeerDirectory {
    * cannot answer; the recorded bytes are fetched from `reportQuery`.
    */
   greetReport: string;
-  /** Send "<id>\n"; receive the bytes `greetReport` recorded for connection <id> (after that connection ended, waiting up to 5 s), then FIN. */
+  /**
+   * Recorder: on accept sends "<id>\n" (and keeps its side open), then records every byte
+   * it receives until the client's FIN or reset; the bytes are fetched from
+   * `reportQuery`. Proves what reached the peer even after the client closed.
+   */
+  record: string;
+  /** Send "<id>\n"; receive the bytes `greetReport` or `record` recorded for connection <id> (after that connection ended, waiting up to 5 s), then FIN. */
   reportQuery: string;
   /** Resets (RST) every connection right after accepting it. */
   resetOnAccept: string;
@@ -50,6 +69,12 @@ export interface PeerDirectory {
   refused: string;
   /** Accepts, then never reads (the kernel buffers fill: write backpressure). */
   slowReader: string;
+  /**
+   * Reads nothing for the first 1.5 s after accepting, then reads everything; when the
+   * client half-closes it replies "<byte count> <sha-256 hex>\n" and closes. Write
+   * backpressure that must resolve without losing a byte.
+   */
+  pausedSink: string;
   /** TLS echo; certificate for localhost and 127.0.0.1 from the test CA. The first line it sends is JSON {"sni":..,"alpn":..}. */
   tlsInfo: string;
   /** TLS echo with no greeting, certificate for localhost, 127.0.0.1 and ::1, ALPN "x-test" offered if asked. */
@@ -64,13 +89,21 @@ export interface PeerDirectory {
    * STARTTLS: plain-text line protocol. The client sends "STARTTLS\n"; the server
    * answers "OK\n" and upgrades (cert from the test CA for localhost/127.0.0.1); then it
    * echoes. Any other line before that is echoed in plain text prefixed "PLAIN ".
+   * "STARTTLS QUIET\n" upgrades without the "OK\n" reply, so a client may call
+   * `startTls()` right after writing it (it must flush that line before the handshake).
    */
   starttls: string;
+  /** Like starttls but its certificate is from the *private* CA (for `caCerts` with `startTls()`). */
+  starttlsPrivate: string;
   /** Like starttls but its certificate is for "wrong.example": the upgrade must fail. */
   starttlsWrongName: string;
   /** Accepts TCP and never speaks: a TLS handshake against it hangs (for abort/timeout cases). */
   silent: string;
-  /** A TCP address that never completes the TCP handshake, or null if the machine cannot make one. */
+  /**
+   * A TCP address that never completes the TCP handshake, or null if the machine cannot
+   * make one (a listener whose accept queue is full drops further SYNs on Linux; gVisor
+   * and some other stacks complete the handshake anyway, so this is probed at start-up).
+   */
   blackhole: string | null;
 }
 
