@@ -1,0 +1,154 @@
+/**
+ * The portable runner loop: runs the selected cases one after another inside whatever
+ * runtime hosts it, each with a time limit, and reports every result as a protocol line.
+ *
+ * Runtime glue (one entry file per target) supplies only the output channel and forwards
+ * unhandled rejections and uncaught errors to {@link CaseRunner.stray}. A stray is charged
+ * to the case that owns it: the runner hands each case a `connect` that remembers which
+ * case created each socket's `opened` and `closed` promises (reading them attaches no
+ * handler), so an unhandled `closed` rejection that surfaces two cases later still fails
+ * the case that created the socket. Any other stray is charged to the running case, or to
+ * the last one. A stray for a case already reported is sent as a `late` event, which the
+ * CLI turns into a failure. Portable: web globals only.
+ *
+ * @module
+ */
+import type { Connect } from "@sockets/core";
+import type { CaseContext, ConformanceCase } from "../cases/types.js";
+import { encodeEvent, summarizeError, type ErrorSummary, type RunnerConfig, type RunnerEvent } from "./protocol.js";
+
+/**
+ * Runs cases and reports them; created by a runtime's runner entry.
+ *
+ * @example
+ * ```ts
+ * import { createCaseRunner } from "@sockets/conformance";
+ * const runner = createCaseRunner({ cases, connect, config, runtime: "node v20", write: (line) => console.log(line) });
+ * process.on("unhandledRejection", (reason) => runner.stray(reason));
+ * await runner.run();
+ * ```
+ */
+export interface CaseRunner {
+  /** Runs every configured case, then writes the `done` event. */
+  run(): Promise<void>;
+  /**
+   * Reports an unhandled rejection (pass the rejected `promise` when the runtime gives it)
+   * or an uncaught error (`kind: "Uncaught exception"`).
+   */
+  stray(reason: unknown, kind?: string, promise?: Promise<unknown>): void;
+}
+
+/**
+ * What {@link createCaseRunner} needs.
+ *
+ * @example
+ * ```ts
+ * import type { CaseRunnerOptions } from "@sockets/conformance";
+ * const options: Partial<CaseRunnerOptions> = { runtime: "deno 2.9.6" };
+ * ```
+ */
+export interface CaseRunnerOptions {
+  readonly cases: readonly ConformanceCase[];
+  readonly connect: Connect;
+  readonly config: RunnerConfig;
+  /** Name and version of the runtime, for the report. */
+  readonly runtime: string;
+  /** Writes one protocol line (the runner adds no newline). */
+  readonly write: (line: string) => void | Promise<void>;
+}
+
+/**
+ * Creates the runner loop for one runtime.
+ *
+ * @example
+ * ```ts
+ * import { createCaseRunner } from "@sockets/conformance";
+ * await createCaseRunner({ cases, connect, config, runtime: "bun 1.4.5", write: console.log }).run();
+ * ```
+ */
+export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
+  const { cases, connect, config, runtime, write } = options;
+  const byId = new Map(cases.map((c) => [c.id, c] as const));
+  let current: { id: string; fail: (error: unknown) => void } | null = null;
+  let last: string | null = null;
+  const owners = new WeakMap<object, { id: string; key: string }>();
+  const tracked = (id: string): Connect => (address, opts) => {
+    const socket = connect(address, opts);
+    for (const key of ["opened", "closed"] as const) {
+      const promise: unknown = socket[key];
+      if (typeof promise === "object" && promise !== null) owners.set(promise, { id, key });
+    }
+    return socket;
+  };
+  let output: Promise<void> = Promise.resolve();
+  const emit = (event: RunnerEvent): Promise<void> => (output = output.then(() => write(encodeEvent(event))));
+
+  const runOne = async (id: string): Promise<void> => {
+    const c = byId.get(id);
+    await emit({ type: "start", id });
+    if (c === undefined) {
+      await emit({ type: "result", id, status: "fail", ms: 0, error: { name: "Error", message: `Unknown case ID "${id}"` } });
+      return;
+    }
+    const limit = c.timeout ?? config.defaultTimeout;
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = _error("TimeoutError", `Case did not finish within ${limit} ms`);
+        controller.abort(error);
+        reject(error);
+      }, limit);
+    });
+    const strayed = new Promise<never>((_, reject) => {
+      current = { id, fail: reject };
+    });
+    const ctx: CaseContext = { connect: tracked(id), peers: config.peers, privateCa: config.privateCa, signal: controller.signal };
+    const started = Date.now();
+    let failure: ErrorSummary | undefined;
+    try {
+      await Promise.race([Promise.resolve().then(() => c.run(ctx)), timedOut, strayed]);
+      // Rejections nobody handled surface a little after the case's last await.
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, config.settleMs)), strayed]);
+    } catch (error) {
+      failure = summarizeError(error);
+      // A failed case often leaves promises behind (a read it never awaited): give their
+      // rejections time to surface here rather than in the next case.
+      const late = await Promise.race([new Promise<null>((resolve) => setTimeout(() => resolve(null), config.settleMs * 4)), strayed.catch((stray: unknown) => stray)]);
+      if (late !== null && late !== error) failure.message += `; then: ${summarizeError(late).message}`;
+    } finally {
+      clearTimeout(timer);
+      current = null;
+      last = id;
+    }
+    const ms = Date.now() - started;
+    await emit(failure === undefined ? { type: "result", id, status: "pass", ms } : { type: "result", id, status: "fail", ms, error: failure });
+  };
+
+  return {
+    async run() {
+      await emit({ type: "hello", runtime, total: config.ids.length });
+      for (const id of config.ids) await runOne(id);
+      // Last chance for the final case's late rejections.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(100, config.settleMs * 4)));
+      await emit({ type: "done" });
+      await output;
+    },
+    stray(reason, kind = "Unhandled rejection", promise) {
+      const summary = summarizeError(reason);
+      const owner = promise === undefined ? undefined : owners.get(promise);
+      const what = owner === undefined ? kind : `${kind} of \`socket.${owner.key}\``;
+      const error = _error("StrayError", `${what}: ${summary.name}: ${summary.message}`);
+      const id = owner?.id ?? current?.id ?? last;
+      if (id === null) return;
+      if (current !== null && current.id === id) current.fail(error);
+      else void emit({ type: "late", id, error: summarizeError(error) });
+    },
+  };
+}
+
+function _error(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}

@@ -1,0 +1,74 @@
+/**
+ * Runner entry for workerd: a worker module whose `fetch` handler runs the cases and
+ * streams the protocol lines back as the response body (NDJSON), so the CLI shows live
+ * progress and every socket lives in the one request's I/O context.
+ *
+ * workerd reports unhandled rejections as the cancelable global `unhandledrejection`
+ * event; the listener is installed once per isolate and forwards to the running request.
+ *
+ * @module
+ */
+import type { Connect } from "@sockets/core";
+import type { ConformanceCase } from "../cases/types.js";
+import type { RunnerConfig } from "./protocol.js";
+import { createCaseRunner, type CaseRunner } from "./run-cases.js";
+
+/**
+ * The worker the CLI serves: `export default createWorker(connect, cases, config)`.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "cloudflare:sockets";
+ * import { cases } from "@sockets/conformance/cases";
+ * import { createWorker } from "./workerd.js";
+ * export default createWorker(connect, cases, config);
+ * ```
+ */
+export function createWorker(connect: Connect, cases: readonly ConformanceCase[], config: RunnerConfig): { fetch(request: Request): Response } {
+  let active: CaseRunner | null = null;
+  globalThis.addEventListener("unhandledrejection", (event: PromiseRejectionEvent) => {
+    event.preventDefault();
+    active?.stray(event.reason, undefined, event.promise);
+  });
+  globalThis.addEventListener("error", (event: ErrorEvent) => {
+    event.preventDefault();
+    active?.stray(event.error, "Uncaught exception");
+  });
+  return {
+    fetch(request) {
+      if (new URL(request.url).pathname !== "/run") return new Response("Not found: use /run\n", { status: 404 });
+      // Pull-driven: a line is handed over only when the HTTP layer asks for more, so the
+      // lines before a crash have left the isolate when it dies.
+      const encoder = new TextEncoder();
+      const pending: string[] = [];
+      let wake: (() => void) | null = null;
+      let finished = false;
+      const readable = new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            while (pending.length === 0 && !finished) await new Promise<void>((resolve) => (wake = resolve));
+            if (pending.length > 0) controller.enqueue(encoder.encode(pending.splice(0).join("")));
+            else controller.close();
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      const push = (text: string | null): void => {
+        if (text === null) finished = true;
+        else pending.push(text);
+        wake?.();
+        wake = null;
+      };
+      const runner = createCaseRunner({ cases, connect, config, runtime: config.runtime ?? "workerd", write: (line) => push(line + "\n") });
+      active = runner;
+      runner.run().then(
+        () => push(null),
+        (error: unknown) => {
+          push(`${String(error)}\n`);
+          push(null);
+        },
+      );
+      return new Response(readable, { headers: { "content-type": "application/x-ndjson" } });
+    },
+  };
+}
