@@ -265,16 +265,19 @@ export class _SocketImpl implements Socket {
     if (phase === "closed" || phase === "failed") return;
     this.#phase = "failed";
     this.#failure = error;
-    this.#teardown(error);
+    // workerd's order: `opened`, then `closed`, then pending writes, then pending reads.
+    // Drivers that report each rejection (postgres.js) then report the failure once.
+    this.#rejectOpened(error);
     this.#rejectClosed(error);
+    this.#teardown(error);
   }
 
   /** Rejects a pending `opened`, errors both streams, and drops the connection. */
   #teardown(reason: unknown): void {
     this.#unlisten();
     this.#rejectOpened(reason);
-    this.#read.error(reason);
     this.#write.error(reason);
+    this.#read.error(reason);
     this.#dialing.abort(reason);
     this.#setReady(null);
     this.#read.attach(null);
