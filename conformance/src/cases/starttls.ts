@@ -56,15 +56,54 @@ export const starttlsCases: readonly ConformanceCase[] = [
   },
   {
     id: "starttls/upgraded-flags",
-    title: "after startTls() the old socket's upgraded is true and the new socket's is false",
+    title: "after startTls() the old socket's upgraded is true (by the time its closed resolves) and the new socket's is false",
     tags: ["spec"],
     async run({ connect, peers }) {
       const plain = await plainBeforeUpgrade(connect, viaLocalhost(peers.starttls));
       equal(plain.upgraded, false, "upgraded before startTls()");
       const secure = plain.startTls();
       try {
-        equal(plain.upgraded, true, "old socket's upgraded");
         equal(secure.upgraded, false, "new socket's upgraded");
+        await withTimeout(plain.closed, 3_000, "old socket's closed");
+        equal(plain.upgraded, true, "old socket's upgraded once its closed resolved");
+        await secure.opened;
+        equal(secure.upgraded, false, "new socket's upgraded once open");
+      } finally {
+        await dispose(secure);
+      }
+    },
+  },
+  {
+    id: "starttls/upgraded-set-synchronously",
+    title: "the old socket's upgraded is already true when startTls() returns",
+    tags: ["decision"],
+    async run({ connect, peers }) {
+      const plain = await plainBeforeUpgrade(connect, viaLocalhost(peers.starttls));
+      const secure = plain.startTls();
+      try {
+        equal(plain.upgraded, true, "old socket's upgraded right after startTls()");
+        await secure.opened;
+      } finally {
+        await dispose(secure);
+      }
+    },
+  },
+  {
+    id: "starttls/new-writer-ready-before-old-closed",
+    title: "after startTls() the new socket's writer.ready settles before the old socket's closed resolves",
+    tags: ["decision"],
+    async run({ connect, peers }) {
+      // postgres.js's cloudflare:sockets build switches writers on this order (workerd's too).
+      const plain = await plainBeforeUpgrade(connect, viaLocalhost(peers.starttls));
+      const secure = plain.startTls();
+      try {
+        const order: string[] = [];
+        const writer = secure.writable.getWriter();
+        const ready = writer.ready.then(() => order.push("new ready"));
+        const closed = plain.closed.then(() => order.push("old closed"));
+        await withTimeout(Promise.all([ready, closed]), 3_000, "new ready and old closed");
+        equal(order.join(", "), "new ready, old closed", "order");
+        writer.releaseLock();
         await secure.opened;
       } finally {
         await dispose(secure);
@@ -91,7 +130,7 @@ export const starttlsCases: readonly ConformanceCase[] = [
   {
     id: "starttls/old-writer-stops-working",
     title: "a writer taken from the old socket before startTls() no longer writes",
-    tags: ["spec"],
+    tags: ["decision"],
     async run({ connect, peers }) {
       const plain = await plainBeforeUpgrade(connect, viaLocalhost(peers.starttls));
       const oldWriter = plain.writable.getWriter();
@@ -148,12 +187,12 @@ export const starttlsCases: readonly ConformanceCase[] = [
   },
   {
     id: "starttls/throws-when-off",
-    title: 'startTls() on a secureTransport "off" socket throws a SocketError synchronously',
+    title: 'startTls() on a secureTransport "off" socket throws a TypeError synchronously',
     tags: ["spec"],
     async run({ connect, peers }) {
       const socket = connect(peers.echo);
       try {
-        await _syncError(() => socket.startTls(), 'startTls() with secureTransport "off"');
+        ok(throwsSync(() => socket.startTls(), "startTls() with secureTransport off") instanceof TypeError, "a TypeError");
         equal(socket.upgraded, false, "upgraded after a refused startTls()");
       } finally {
         await dispose(socket);
@@ -162,14 +201,30 @@ export const starttlsCases: readonly ConformanceCase[] = [
   },
   {
     id: "starttls/throws-when-already-tls",
-    title: 'startTls() on a secureTransport "on" socket throws a SocketError synchronously',
+    title: 'startTls() on a secureTransport "on" socket throws a TypeError synchronously',
     tags: ["spec"],
     async run({ connect, peers }) {
       const socket = connect(viaLocalhost(peers.tls), { secureTransport: "on" });
       try {
-        await _syncError(() => socket.startTls(), 'startTls() with secureTransport "on"');
+        ok(throwsSync(() => socket.startTls(), "startTls() with secureTransport on") instanceof TypeError, "a TypeError");
       } finally {
         await dispose(socket);
+      }
+    },
+  },
+  {
+    id: "starttls/misuse-is-socket-error",
+    title: 'startTls() without secureTransport "starttls" throws a SocketError (message prefixed "SocketError: ")',
+    tags: ["decision"],
+    async run({ connect, peers }) {
+      const off = connect(peers.echo);
+      const on = connect(viaLocalhost(peers.tls), { secureTransport: "on" });
+      try {
+        await _syncError(() => off.startTls(), 'startTls() with secureTransport "off"');
+        await _syncError(() => on.startTls(), 'startTls() with secureTransport "on"');
+      } finally {
+        await dispose(off);
+        await dispose(on);
       }
     },
   },
