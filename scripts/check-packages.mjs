@@ -1,0 +1,229 @@
+#!/usr/bin/env node
+// Packaging checks on what would actually be published: every public workspace package
+// is packed with `pnpm pack` (workspace:* rewritten, `files` applied) into a temp dir,
+// then each tarball is checked for
+//
+//   contents   only what users need: package.json, README.md, LICENSE/CHANGELOG, and
+//              built dist/ files (no source maps, sources, tests, tsconfig, build info);
+//              the README must be there
+//   publint    `publint run <tarball> --strict --level suggestion`: any message fails
+//   attw       `attw <tarball> --profile esm-only`: the packages are ESM only, so the
+//              CommonJS and node10 resolutions are out of scope; anything else fails
+//   .d.ts      no reference to @types/node, @types/bun, @types/deno or workers-types:
+//              no `/// <reference types=…>`, no `node:*`/`bun`/`cloudflare:*` imports, no
+//              `Deno.`/`Bun.`/`NodeJS.` names outside comments
+//   types      the published entry points type-check in a consumer with `types: []` and
+//              `skipLibCheck: false`, with only the packed @sockets/* packages and their
+//              declared third-party dependencies installed
+//
+// Usage: node scripts/check-packages.mjs [package-name …]   (default: every public package)
+// Build first (turbo run build). Exits 1 when anything is reported.
+import { execFile } from "node:child_process";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BIN = (name) => join(ROOT, "node_modules", ".bin", name);
+const PNPM = ["--yes", "pnpm@12.21.0"];
+
+const ALLOWED = [/^package\/package\.json$/, /^package\/README\.md$/, /^package\/(LICENSE|LICENCE)(\.md|\.txt)?$/i, /^package\/CHANGELOG\.md$/, /^package\/dist\/.+\.(m?js|d\.m?ts)$/];
+const FORBIDDEN_IN_DTS = [
+  [/\/\/\/\s*<reference\s+types=/, "a /// <reference types> directive"],
+  [/from\s+["'](node:[^"']+|bun|bun:[^"']+|cloudflare:[^"']+)["']/, "an import of a runtime module"],
+  [/import\(\s*["'](node:[^"']+|bun|cloudflare:[^"']+)["']\s*\)/, "an import type of a runtime module"],
+  [/@types\/(node|bun|deno)|workers-types/, "a reference to runtime type packages"],
+  [/\b(Deno|Bun|NodeJS)\.[A-Z_a-z]/, "a runtime namespace (Deno., Bun., NodeJS.)"],
+];
+
+async function _publicPackages() {
+  const dirs = [];
+  for (const parent of ["packages"]) {
+    for (const name of await readdir(join(ROOT, parent))) dirs.push(join(ROOT, parent, name));
+  }
+  dirs.push(join(ROOT, "conformance"));
+  const found = [];
+  for (const dir of dirs) {
+    let manifest;
+    try {
+      manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8"));
+    } catch {
+      continue;
+    }
+    if (manifest.private !== true) found.push({ dir, manifest });
+  }
+  return found;
+}
+
+function _stripComments(text) {
+  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'])\/\/(?!\/\s*<reference).*$/gm, "$1");
+}
+
+async function _contents(tarball) {
+  const { stdout } = await run("tar", ["-tzf", tarball]);
+  return stdout.split("\n").filter((f) => f !== "" && !f.endsWith("/"));
+}
+
+const NEVER = /(\.map$|\.tsbuildinfo$|(^|\/)tsconfig[^/]*\.json$|(^|\/)(src|test|tests|node_modules)\/|(?<!\.d)\.m?ts$)/;
+
+async function _checkContents(files, manifest) {
+  // Directories other than dist/ that `files` names on purpose (e.g. the conformance
+  // CLI's expectations/) are data the package reads at run time.
+  const extra = (manifest.files ?? []).filter((f) => !f.startsWith("!") && !/^dist\b/.test(f)).map((f) => `package/${f.replace(/\/+$/, "")}/`);
+  const allowed = (f) => !NEVER.test(f.replace(/^package\//, "")) && (ALLOWED.some((re) => re.test(f)) || extra.some((d) => f.startsWith(d)));
+  const problems = files.filter((f) => !allowed(f)).map((f) => `contents: ${f.replace(/^package\//, "")} is not something users need`);
+  if (!files.includes("package/README.md")) problems.push("contents: no README.md");
+  if (!files.some((f) => f.startsWith("package/dist/"))) problems.push("contents: no dist/ (was the package built?)");
+  return problems;
+}
+
+async function _publint(tarball) {
+  try {
+    const { stdout } = await run(BIN("publint"), ["run", tarball, "--strict", "--level", "suggestion"], { cwd: ROOT });
+    return /All good!/i.test(stdout) ? [] : [`publint: ${stdout.trim()}`];
+  } catch (error) {
+    return [`publint: ${(error.stdout || error.stderr || error.message).trim()}`];
+  }
+}
+
+async function _attw(tarball) {
+  try {
+    await run(BIN("attw"), [tarball, "--profile", "esm-only", "--format", "ascii", "--no-color", "--no-emoji"], { cwd: ROOT });
+    return [];
+  } catch (error) {
+    return [`attw: ${(error.stdout || error.stderr || error.message).trim()}`];
+  }
+}
+
+async function _checkDts(extracted, files) {
+  const problems = [];
+  for (const file of files.filter((f) => /\.d\.m?ts$/.test(f))) {
+    const text = _stripComments(await readFile(join(extracted, file), "utf8"));
+    for (const [pattern, what] of FORBIDDEN_IN_DTS) {
+      const match = pattern.exec(text);
+      if (match) problems.push(`.d.ts: ${file} has ${what}: ${JSON.stringify(match[0])}`);
+    }
+  }
+  return problems;
+}
+
+/** Entry points with types: every `exports` key whose target has a `types` condition (or a .d.ts). */
+function _typedEntries(manifest) {
+  const entries = [];
+  for (const [key, target] of Object.entries(manifest.exports ?? {})) {
+    if (key.endsWith("package.json")) continue;
+    const hasTypes = typeof target === "object" && target !== null ? "types" in target : typeof target === "string" && target.endsWith(".d.ts");
+    if (hasTypes) entries.push(key === "." ? manifest.name : `${manifest.name}/${key.replace(/^\.\//, "")}`);
+  }
+  return entries;
+}
+
+/** A consumer with every packed package and their declared third-party deps; tsc with no ambient types. */
+async function _checkTypes(work, packages) {
+  const consumer = join(work, "types-consumer");
+  const modules = join(consumer, "node_modules");
+  await mkdir(join(modules, "@sockets"), { recursive: true });
+  for (const p of packages) {
+    // Copied, not linked: TypeScript resolves from a file's real path.
+    await cp(p.extracted, join(modules, p.manifest.name), { recursive: true });
+    for (const dep of Object.keys(p.manifest.dependencies ?? {})) {
+      if (dep.startsWith("@sockets/") || dep.startsWith("@types/")) continue;
+      const target = join(modules, dep);
+      await mkdir(dirname(target), { recursive: true });
+      await symlink(join(p.dir, "node_modules", dep), target, "dir").catch(() => {});
+    }
+  }
+  const problems = [];
+  for (const p of packages) {
+    const file = join(consumer, `${p.manifest.name.replace("/", "__")}.ts`);
+    const entries = _typedEntries(p.manifest);
+    await writeFile(file, entries.map((e, i) => `import type * as _e${i} from ${JSON.stringify(e)};\nexport type { _e${i} };\n`).join(""));
+    await writeFile(
+      join(consumer, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          lib: ["ES2023", "DOM", "DOM.Iterable", "DOM.AsyncIterable"],
+          types: [],
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+        },
+        files: [relative(consumer, file)],
+      }),
+    );
+    await writeFile(join(consumer, "package.json"), JSON.stringify({ type: "module", private: true }));
+    try {
+      await run(BIN("tsc"), ["-p", consumer], { cwd: consumer });
+    } catch (error) {
+      const out = (error.stdout || error.stderr || error.message).trim().replaceAll(`${consumer}/node_modules/`, "");
+      problems.push({ name: p.manifest.name, problem: `types: with types: [] and skipLibCheck: false the published declarations do not compile:\n${out}` });
+    }
+  }
+  return problems;
+}
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  const all = await _publicPackages();
+  const unknown = wanted.filter((w) => !all.some((p) => p.manifest.name === w));
+  if (unknown.length > 0) {
+    console.error(`Unknown package ${JSON.stringify(unknown[0])}: expected one of ${all.map((p) => p.manifest.name).join(", ")}`);
+    return 2;
+  }
+  const selected = wanted.length === 0 ? all : all.filter((p) => wanted.includes(p.manifest.name));
+  const work = await mkdtemp(join(tmpdir(), "sockets-packages-"));
+  try {
+    const tarballs = join(work, "tarballs");
+    const filters = all.flatMap((p) => ["--filter", p.manifest.name]);
+    await run("npx", [...PNPM, ...filters, "pack", "--pack-destination", tarballs], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+    const packed = await readdir(tarballs);
+    const packages = [];
+    for (const p of all) {
+      const base = p.manifest.name.replace(/^@/, "").replace("/", "-");
+      const file = packed.find((f) => f.startsWith(`${base}-`) && f.endsWith(".tgz") && /^\d/.test(f.slice(base.length + 1)));
+      if (file === undefined) throw new Error(`pnpm pack made no tarball for ${p.manifest.name}`);
+      const extracted = join(work, "extracted", base);
+      await mkdir(extracted, { recursive: true });
+      await run("tar", ["-xzf", join(tarballs, file), "-C", extracted, "--strip-components=1"]);
+      const manifest = JSON.parse(await readFile(join(extracted, "package.json"), "utf8"));
+      packages.push({ ...p, manifest, tarball: join(tarballs, file), extracted });
+    }
+
+    const report = new Map();
+    for (const p of packages.filter((x) => selected.some((s) => s.manifest.name === x.manifest.name))) {
+      const files = await _contents(p.tarball);
+      const problems = [
+        ...(await _checkContents(files, p.manifest)),
+        ...(await _publint(p.tarball)),
+        ...(await _attw(p.tarball)),
+        ...(await _checkDts(p.extracted, files.map((f) => f.replace(/^package\//, "")))),
+      ];
+      report.set(p.manifest.name, { files: files.length, problems });
+    }
+    for (const { name, problem } of await _checkTypes(work, packages)) report.get(name)?.problems.push(problem);
+
+    let failed = 0;
+    for (const [name, { files, problems }] of report) {
+      if (problems.length > 0) failed += 1;
+      console.log(`${problems.length === 0 ? "PASS" : "FAIL"}  ${name} (${files} files)${problems.map((p) => `\n      ${p.replaceAll("\n", "\n      ")}`).join("")}`);
+    }
+    console.log(`${report.size - failed}/${report.size} packages clean (contents, publint, attw --profile esm-only, .d.ts references, types: []).`);
+    return failed === 0 ? 0 : 1;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error?.stack ?? error);
+    process.exit(1);
+  },
+);
