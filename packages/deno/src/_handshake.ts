@@ -1,0 +1,89 @@
+/**
+ * The TLS upgrade, used for `secureTransport: "on"` (right after the TCP connect) and for
+ * `startTls()` alike.
+ *
+ * - `Deno.startTls` (like `Deno.connectTls`) resolves **before** the handshake: a bad
+ *   certificate would only show up on the first read or write (denoland/deno#11759).
+ *   We `await conn.handshake()` so the caller learns the verdict, and the ALPN result.
+ * - There is no separate SNI option (denoland/deno#9109): `hostname` is both the SNI and
+ *   the name the certificate is checked against, and Deno sends no SNI for IP literals.
+ *   We pass the spec's `sni` (core's `verifyName`), which is exactly that pair.
+ * - `caCerts` are added to Deno's roots (not a replacement): the spec's extension.
+ * - `signal` is honoured by `Deno.connect` only; a handshake is stopped by closing the
+ *   conn (the pending `handshake()` then rejects with `Interrupted`).
+ *
+ * @module
+ */
+import type { TlsRequest } from "@sockets/core";
+import { _abortError, _toSocketError } from "./_errors.js";
+
+/** A verified TLS conn and the negotiated ALPN protocol. */
+export interface _Secured {
+  readonly conn: Deno.TlsConn;
+  readonly alpn: string | null;
+}
+
+function _options(tls: TlsRequest): Deno.StartTlsOptions {
+  const options: Deno.StartTlsOptions = { hostname: tls.verifyName };
+  if (tls.caCerts.length > 0) options.caCerts = [...tls.caCerts];
+  if (tls.alpn.length > 0) options.alpnProtocols = [...tls.alpn];
+  return options;
+}
+
+/**
+ * Upgrades `tcp` (consumed) and completes the handshake. On failure (or when `signal`
+ * aborts) the connection is closed and a `SocketError` is thrown.
+ *
+ * @example
+ * ```ts
+ * import { _secure } from "./_handshake.js";
+ * const tcp = await Deno.connect({ hostname: "127.0.0.1", port: 443 });
+ * const { conn, alpn } = await _secure(tcp, { verifyName: "localhost", serverName: "localhost", alpn: ["h2"], caCerts: [] }, undefined);
+ * conn.close();
+ * ```
+ */
+export async function _secure(tcp: Deno.TcpConn, tls: TlsRequest, signal: AbortSignal | undefined): Promise<_Secured> {
+  let conn: Deno.TlsConn;
+  try {
+    conn = await Deno.startTls(tcp, _options(tls));
+  } catch (error) {
+    // `Busy` (a read still holds the TCP resource) has already taken it out of Deno's
+    // resource table: closing throws `BadResource`, which is fine to ignore.
+    _closeQuietly(tcp);
+    throw _toSocketError(error, "handshake");
+  }
+  if (signal?.aborted) {
+    _closeQuietly(conn);
+    throw _abortError(signal);
+  }
+  const onAbort = (): void => _closeQuietly(conn);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const { alpnProtocol } = await conn.handshake();
+    return { conn, alpn: alpnProtocol };
+  } catch (error) {
+    _closeQuietly(conn);
+    throw signal?.aborted ? _abortError(signal) : _toSocketError(error, "handshake");
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/**
+ * `conn.close()` throws `BadResource` when called twice (or on a consumed conn).
+ *
+ * @example
+ * ```ts
+ * import { _closeQuietly } from "./_handshake.js";
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port: 5432 });
+ * _closeQuietly(conn);
+ * _closeQuietly(conn); // no throw
+ * ```
+ */
+export function _closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed or consumed by Deno.startTls.
+  }
+}

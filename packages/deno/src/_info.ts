@@ -1,0 +1,28 @@
+/**
+ * `SocketInfo` from a Deno conn. Deno gives `{ hostname, port, transport }` objects with
+ * bare IPv6 literals; the spec wants `"host:port"` strings (IPv6 as `"[::1]:port"`).
+ *
+ * @module
+ */
+import type { SocketInfo } from "@sockets/core";
+
+function _format(addr: Deno.Addr): string | null {
+  if (addr.transport !== "tcp") return null;
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  return `${host}:${addr.port}`;
+}
+
+/**
+ * The addresses of `conn` and the negotiated ALPN protocol.
+ *
+ * @example
+ * ```ts
+ * import { _info } from "./_info.js";
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port: 5432 });
+ * _info(conn, null).remoteAddress; // "127.0.0.1:5432"
+ * conn.close();
+ * ```
+ */
+export function _info(conn: Deno.Conn, alpn: string | null): SocketInfo {
+  return { remoteAddress: _format(conn.remoteAddr), localAddress: _format(conn.localAddr), alpn };
+}

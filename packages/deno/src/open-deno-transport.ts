@@ -1,0 +1,48 @@
+/**
+ * Dialling: `Deno.connect` for every mode, then `Deno.startTls` for `secureTransport: "on"`.
+ *
+ * Why not `Deno.connectTls`: it takes no `signal` (an unanswered SYN could not be
+ * aborted), no SNI separate from the dialled host (denoland/deno#9109), gives a `TlsConn`
+ * with no `setNoDelay`, and resolves before the handshake anyway. `connect` + `startTls`
+ * gives an abortable TCP phase, the spec's `sni`, `TCP_NODELAY` set on the TCP conn
+ * (before TLS: a `TlsConn` has no `setNoDelay`), and one code path shared with
+ * `startTls()`. `opened` waits for `handshake()` (`_handshake.ts`).
+ *
+ * `signal` works only during the TCP phase in Deno; during the handshake an abort closes
+ * the conn. A pre-aborted signal makes `Deno.connect` reject with `signal.reason` itself.
+ *
+ * @module
+ */
+import type { OpenRequest, OpenTransport, Transport, TransportEvents } from "@sockets/core";
+import { _abortError, _toSocketError } from "./_errors.js";
+import { _secure } from "./_handshake.js";
+import { _info } from "./_info.js";
+import { _DenoTransport } from "./deno-transport.js";
+
+/**
+ * Opens a Transport over `Deno.connect` (and `Deno.startTls` for `request.tls`). This is
+ * what `@sockets/deno`'s `connect` is built from; use it to build a `connect` with core's
+ * `createConnect` (for example to wrap or instrument the transport).
+ *
+ * @example
+ * ```ts
+ * import { createConnect } from "@sockets/core";
+ * import { openDenoTransport } from "@sockets/deno";
+ * const connect = createConnect(openDenoTransport);
+ * const socket = connect("127.0.0.1:5432");
+ * await socket.opened;
+ * await socket.close();
+ * ```
+ */
+export const openDenoTransport: OpenTransport = async (request: OpenRequest, events: TransportEvents): Promise<Transport> => {
+  let tcp: Deno.TcpConn;
+  try {
+    tcp = await Deno.connect({ hostname: request.hostname, port: request.port, transport: "tcp", signal: request.signal });
+  } catch (error) {
+    throw request.signal?.aborted ? _abortError(request.signal) : _toSocketError(error, "connect");
+  }
+  tcp.setNoDelay(true);
+  if (request.tls === null) return new _DenoTransport(tcp, events, _info(tcp, null), { plainStarttls: request.starttls });
+  const { conn, alpn } = await _secure(tcp, request.tls, request.signal);
+  return new _DenoTransport(conn, events, _info(tcp, alpn), { plainStarttls: false });
+};
