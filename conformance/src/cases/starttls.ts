@@ -111,6 +111,27 @@ export const starttlsCases: readonly ConformanceCase[] = [
     },
   },
   {
+    id: "starttls/upgrade-with-read-pending",
+    title: "startTls() while a read on the old readable is pending ends that read and upgrades (driver read loops do this)",
+    tags: ["decision"],
+    async run({ connect, peers }) {
+      const plain = await plainBeforeUpgrade(connect, viaLocalhost(peers.starttls));
+      const oldReader = plain.readable.getReader();
+      const pending = oldReader.read();
+      pending.catch(() => {});
+      equal(await stateAfter(pending, 50), "pending", "the old read before startTls()");
+      const secure = plain.startTls();
+      try {
+        const result = await withTimeout(pending, 3_000, "the pending old read");
+        equal(result.done, true, "the pending old read ends");
+        await secure.opened;
+        await echoRoundTrip(secure, bytes("read loop survived"));
+      } finally {
+        await dispose(secure);
+      }
+    },
+  },
+  {
     id: "starttls/old-closed-resolves-connection-kept",
     title: "the old socket's closed resolves after startTls() while the connection carries on under TLS",
     tags: ["decision"],

@@ -182,7 +182,7 @@ export class _BunTransport implements Transport {
     this.#kill();
   }
 
-  startTls(tls: TlsRequest, events: TransportEvents): Promise<Transport> {
+  startTls(tls: TlsRequest, events: TransportEvents, signal?: AbortSignal): Promise<Transport> {
     const socket = this.#socket;
     if (this.#state !== "open" || socket === null || this.#socketClosed) {
       return Promise.reject(this.#closeError ?? new SocketError("The connection closed before startTls()", { code: "ECLOSED" }));
@@ -198,6 +198,15 @@ export class _BunTransport implements Transport {
     } catch (error) {
       next.giveUp(error);
       socket.terminate();
+    }
+    // The new socket was closed (or its signal fired) during the handshake: give up and
+    // tear the connection down (abort() rejects a pending open and terminates).
+    if (signal !== undefined) {
+      const onAbort = (): void => next.abort();
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+      const detach = (): void => signal.removeEventListener("abort", onAbort);
+      next.opening.then(detach, detach);
     }
     return next.opening;
   }

@@ -87,7 +87,13 @@ export class WorkerdReadable {
   /** Ends the stream and lets go of workerd's readable, for `startTls()`. */
   detach(): void {
     this.end();
-    this.#reader?.releaseLock();
+    try {
+      this.#reader?.releaseLock();
+    } catch {
+      // workerd (like older Streams implementations) refuses releaseLock() while our read
+      // is pending. The stream is already ended for our reader, so a late result is
+      // ignored; workerd's startTls() does not need the old readable unlocked.
+    }
     this.#reader = null;
   }
 

@@ -42,7 +42,13 @@ export class _ReadSide {
               : this.#whenOpen.then((late) => {
                   if (late !== null && this.#state === "open") return late.pull(_view(controller));
                 });
-          this.#inflight = pending ?? undefined;
+          if (pending !== undefined) {
+            this.#inflight = pending;
+            const settled = (): void => {
+              if (this.#inflight === pending) this.#inflight = undefined;
+            };
+            pending.then(settled, settled);
+          }
           return pending;
         },
         cancel: () => this.#cancel(),
@@ -78,12 +84,25 @@ export class _ReadSide {
     const wasOpen = this.#state === "open";
     this.#state = "done";
     if (!wasOpen) return;
+    const controller = this.#controller;
     try {
-      this.#controller.close();
-      this.#controller.byobRequest?.respond(0);
+      controller.close();
     } catch {
       // A BYOB read holding a partial element makes close() throw; the stream is errored then.
+      return;
     }
+    // A pending BYOB read gets its buffer back with `respond(0)`. While a pull transport
+    // still has a read in flight into that buffer, wait for it to settle first, so the
+    // runtime never writes into memory the reader already owns again.
+    const giveBack = (): void => {
+      try {
+        controller.byobRequest?.respond(0);
+      } catch {
+        // Already answered.
+      }
+    };
+    if (this.#inflight === undefined) giveBack();
+    else this.#inflight.then(giveBack, giveBack);
   }
 
   /** A failure or an abort: pending and later reads reject with `reason`. */

@@ -166,14 +166,14 @@ export class _SocketImpl implements Socket {
       code: "ECLOSED",
     });
     const flushed = this.#write.flush(moved);
-    const open = async (events: TransportEvents): Promise<Transport> => {
+    const open = async (events: TransportEvents, signal: AbortSignal): Promise<Transport> => {
       try {
         const transport = await this.#ready;
         await flushed;
         if (transport === null || this.#failure !== null) throw this.#failure ?? moved;
         this.#write.error(moved);
         this.#resolveClosed();
-        return await transport.startTls(this.#tls, events);
+        return await transport.startTls(this.#tls, events, signal);
       } catch (error) {
         this.#rejectClosed(toSocketError(error));
         throw error;

@@ -34,8 +34,9 @@
  * - **`close()`** is the graceful full close after everything written was flushed;
  *   **`abort()`** tears down at once (RST where the runtime can). Both are idempotent; no
  *   event fires after either.
- * - **`startTls(tls, events)`** consumes this transport: the old transport's events stop,
- *   and the returned promise resolves with the new transport after a verified handshake.
+ * - **`startTls(tls, events, signal)`** consumes this transport: the old transport's events
+ *   stop, and the returned promise resolves with the new transport after a verified
+ *   handshake. When `signal` aborts first, tear the connection down and reject.
  *   Core calls it only with no write in flight. Bytes that had arrived but were not yet
  *   delivered are discarded (never fed to the reader as if they came over TLS).
  *
@@ -120,7 +121,8 @@ export interface Transport {
   shutdown(): void | Promise<void>;
   close(): void | Promise<void>;
   abort(): void;
-  startTls(tls: TlsRequest, events: TransportEvents): Promise<Transport>;
+  /** `signal` aborts the handshake in flight (the new socket was closed or its signal fired). */
+  startTls(tls: TlsRequest, events: TransportEvents, signal?: AbortSignal): Promise<Transport>;
 }
 
 /**

@@ -240,14 +240,23 @@ export class NodeTransport implements Transport {
     }
   }
 
-  async startTls(request: TlsRequest, events: TransportEvents): Promise<Transport> {
+  async startTls(request: TlsRequest, events: TransportEvents, signal?: AbortSignal): Promise<Transport> {
     const raw = this.#raw;
     if (this.#socket !== raw) throw _error("The socket is already secured with TLS", "EINVAL");
     this.#detach();
     this.#upgraded = true;
-    const { done } = _startHandshake(raw, request);
-    const secure = await done;
-    this.#handedOver = true;
-    return new NodeTransport(secure, raw, events);
+    const { socket, done } = _startHandshake(raw, request);
+    // The new socket was closed (or its signal fired) during the handshake: tear down, and
+    // `done` rejects through the TLS socket's close.
+    const onAbort = (): void => _destroyPair(socket, raw);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const secure = await done;
+      this.#handedOver = true;
+      return new NodeTransport(secure, raw, events);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
   }
 }
