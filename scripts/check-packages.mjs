@@ -16,10 +16,17 @@
 //              `skipLibCheck: false`, with only the packed @sockets/* packages and their
 //              declared third-party dependencies installed
 //
+// The only exceptions are the entry points listed in RUNTIME_TYPES below, each with the
+// reason. There, the declarations that entry reaches (following relative imports from its
+// `types` file, and nowhere else) may name that runtime's types, and the entry is
+// type-checked with `types: [<runtime>]` (the package's own @types/<runtime>) instead of
+// `types: []`. A published .d.ts that any other entry reaches, or that no entry reaches,
+// is held to the rule above.
+//
 // Usage: node scripts/check-packages.mjs [package-name …]   (default: every public package)
 // Build first (turbo run build). Exits 1 when anything is reported.
 import { execFile } from "node:child_process";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,12 +39,31 @@ const PNPM = ["--yes", "pnpm@12.21.0"];
 
 const ALLOWED = [/^package\/package\.json$/, /^package\/README\.md$/, /^package\/(LICENSE|LICENCE)(\.md|\.txt)?$/i, /^package\/CHANGELOG\.md$/, /^package\/dist\/.+\.(m?js|d\.m?ts)$/];
 const FORBIDDEN_IN_DTS = [
-  [/\/\/\/\s*<reference\s+types=/, "a /// <reference types> directive"],
-  [/from\s+["'](node:[^"']+|bun|bun:[^"']+|cloudflare:[^"']+)["']/, "an import of a runtime module"],
-  [/import\(\s*["'](node:[^"']+|bun|cloudflare:[^"']+)["']\s*\)/, "an import type of a runtime module"],
-  [/@types\/(node|bun|deno)|workers-types/, "a reference to runtime type packages"],
-  [/\b(Deno|Bun|NodeJS)\.[A-Z_a-z]/, "a runtime namespace (Deno., Bun., NodeJS.)"],
+  [/\/\/\/\s*<reference\s+types=["']?([^"'\s/>]*)/g, "a /// <reference types> directive"],
+  [/from\s+["'](node:[^"']+|bun|bun:[^"']+|cloudflare:[^"']+)["']/g, "an import of a runtime module"],
+  [/import\(\s*["'](node:[^"']+|bun|bun:[^"']+|cloudflare:[^"']+)["']\s*\)/g, "an import type of a runtime module"],
+  [/@types\/(node|bun|deno)|workers-types/g, "a reference to runtime type packages"],
+  [/\b(Deno|Bun|NodeJS)\.[A-Z_a-z]/g, "a runtime namespace (Deno., Bun., NodeJS.)"],
 ];
+
+/** Which runtime's types a forbidden match refers to (the key RUNTIME_TYPES allows it by). */
+function _runtimeOf(match) {
+  if (/\bnode\b|NodeJS\./.test(match)) return "node";
+  if (/\bbun\b|Bun\./.test(match)) return "bun";
+  if (/\bdeno\b|Deno\./.test(match)) return "deno";
+  return "workers";
+}
+
+// Entry points whose published declarations may use one runtime's types, by package and
+// `exports` key. Everything not listed must compile with `types: []`.
+const RUNTIME_TYPES = {
+  // The conformance suite's fixture peers are Node servers (node:net, node:tls, node:stream
+  // in their signatures): `./fixtures` is for the Node process that hosts them (the CLI, or
+  // a test harness of your own), so a consumer of it has @types/node. The cases
+  // (`./cases`) and the runner/report API (`.`) run in every runtime and stay runtime-free;
+  // the CLI's own modules are not an entry point, and their declarations are not published.
+  "@sockets/conformance": { "./fixtures": ["node"] },
+};
 
 async function _publicPackages() {
   const dirs = [];
@@ -98,30 +124,84 @@ async function _attw(tarball) {
   }
 }
 
-async function _checkDts(extracted, files) {
+/**
+ * The published declarations each typed entry point reaches: its `types` file and, through
+ * relative `import`/`export … from`/`import()` specifiers, every file those reach. Imports of
+ * other packages are that package's business.
+ */
+async function _dtsClosures(extracted, manifest) {
+  const closures = new Map();
+  for (const [key, target] of Object.entries(manifest.exports ?? {})) {
+    const types = typeof target === "object" && target !== null ? target.types : typeof target === "string" && target.endsWith(".d.ts") ? target : undefined;
+    if (typeof types !== "string") continue;
+    const seen = new Set();
+    const pending = [join(extracted, types)];
+    while (pending.length > 0) {
+      const file = pending.pop();
+      const rel = relative(extracted, file);
+      if (seen.has(rel)) continue;
+      let text;
+      try {
+        text = _stripComments(await readFile(file, "utf8"));
+      } catch {
+        continue; // a missing file: the types check reports it
+      }
+      seen.add(rel);
+      for (const m of text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)["'](\.\.?\/[^"']+)["']/gm)) {
+        // NodeNext specifiers name the .js file; its declarations sit next to it.
+        const path = join(dirname(file), m[1]);
+        if (/\.d\.m?ts$/.test(path)) pending.push(path);
+        else if (path.endsWith(".mjs")) pending.push(`${path.slice(0, -4)}.d.mts`);
+        else if (path.endsWith(".js")) pending.push(`${path.slice(0, -3)}.d.ts`);
+        else pending.push(`${path}.d.ts`);
+      }
+    }
+    closures.set(key, seen);
+  }
+  return closures;
+}
+
+/** Runtimes a published .d.ts may name: those allowed for every entry that reaches it (none if no entry does). */
+function _allowedRuntimes(file, closures, allowance) {
+  let allowed = null;
+  for (const [key, files] of closures) {
+    if (!files.has(file)) continue;
+    const here = new Set(allowance[key] ?? []);
+    allowed = allowed === null ? here : new Set([...allowed].filter((r) => here.has(r)));
+  }
+  return allowed ?? new Set();
+}
+
+async function _checkDts(extracted, files, manifest) {
   const problems = [];
+  const closures = await _dtsClosures(extracted, manifest);
+  const allowance = RUNTIME_TYPES[manifest.name] ?? {};
   for (const file of files.filter((f) => /\.d\.m?ts$/.test(f))) {
     const text = _stripComments(await readFile(join(extracted, file), "utf8"));
+    const allowed = _allowedRuntimes(file, closures, allowance);
     for (const [pattern, what] of FORBIDDEN_IN_DTS) {
-      const match = pattern.exec(text);
+      const match = [...text.matchAll(pattern)].find((m) => !allowed.has(_runtimeOf(m[0])));
       if (match) problems.push(`.d.ts: ${file} has ${what}: ${JSON.stringify(match[0])}`);
     }
   }
   return problems;
 }
 
-/** Entry points with types: every `exports` key whose target has a `types` condition (or a .d.ts). */
+/** Entry points with types: every `exports` key whose target has a `types` condition (or a .d.ts), with its import specifier. */
 function _typedEntries(manifest) {
   const entries = [];
   for (const [key, target] of Object.entries(manifest.exports ?? {})) {
     if (key.endsWith("package.json")) continue;
     const hasTypes = typeof target === "object" && target !== null ? "types" in target : typeof target === "string" && target.endsWith(".d.ts");
-    if (hasTypes) entries.push(key === "." ? manifest.name : `${manifest.name}/${key.replace(/^\.\//, "")}`);
+    if (hasTypes) entries.push({ key, specifier: key === "." ? manifest.name : `${manifest.name}/${key.replace(/^\.\//, "")}` });
   }
   return entries;
 }
 
-/** A consumer with every packed package and their declared third-party deps; tsc with no ambient types. */
+/**
+ * A consumer with every packed package and their declared third-party deps; tsc with no
+ * ambient types, one program per package and set of allowed runtime types (RUNTIME_TYPES).
+ */
 async function _checkTypes(work, packages) {
   const consumer = join(work, "types-consumer");
   const modules = join(consumer, "node_modules");
@@ -136,10 +216,30 @@ async function _checkTypes(work, packages) {
       await symlink(join(p.dir, "node_modules", dep), target, "dir").catch(() => {});
     }
   }
-  const problems = [];
+  await writeFile(join(consumer, "package.json"), JSON.stringify({ type: "module", private: true }));
+  // Runtime-free programs first, while the consumer has no @types/* at all.
+  const programs = [];
   for (const p of packages) {
-    const file = join(consumer, `${p.manifest.name.replace("/", "__")}.ts`);
-    const entries = _typedEntries(p.manifest);
+    const allowance = RUNTIME_TYPES[p.manifest.name] ?? {};
+    const groups = new Map();
+    for (const entry of _typedEntries(p.manifest)) {
+      const types = [...(allowance[entry.key] ?? [])].sort();
+      const id = types.join(",");
+      if (!groups.has(id)) groups.set(id, { types, entries: [] });
+      groups.get(id).entries.push(entry.specifier);
+    }
+    for (const group of groups.values()) programs.push({ p, ...group });
+  }
+  programs.sort((a, b) => a.types.length - b.types.length);
+  const problems = [];
+  for (const [n, { p, types, entries }] of programs.entries()) {
+    for (const runtime of types) {
+      const target = join(modules, "@types", runtime);
+      await mkdir(dirname(target), { recursive: true });
+      const own = join(p.dir, "node_modules", "@types", runtime);
+      await symlink((await _exists(own)) ? own : join(ROOT, "node_modules", "@types", runtime), target, "dir").catch(() => {});
+    }
+    const file = join(consumer, `${p.manifest.name.replace("/", "__")}-${n}.ts`);
     await writeFile(file, entries.map((e, i) => `import type * as _e${i} from ${JSON.stringify(e)};\nexport type { _e${i} };\n`).join(""));
     await writeFile(
       join(consumer, "tsconfig.json"),
@@ -149,7 +249,7 @@ async function _checkTypes(work, packages) {
           module: "NodeNext",
           moduleResolution: "NodeNext",
           lib: ["ES2023", "DOM", "DOM.Iterable", "DOM.AsyncIterable"],
-          types: [],
+          types,
           strict: true,
           skipLibCheck: false,
           noEmit: true,
@@ -157,15 +257,26 @@ async function _checkTypes(work, packages) {
         files: [relative(consumer, file)],
       }),
     );
-    await writeFile(join(consumer, "package.json"), JSON.stringify({ type: "module", private: true }));
     try {
       await run(BIN("tsc"), ["-p", consumer], { cwd: consumer });
     } catch (error) {
       const out = (error.stdout || error.stderr || error.message).trim().replaceAll(`${consumer}/node_modules/`, "");
-      problems.push({ name: p.manifest.name, problem: `types: with types: [] and skipLibCheck: false the published declarations do not compile:\n${out}` });
+      problems.push({
+        name: p.manifest.name,
+        problem: `types: with types: ${JSON.stringify(types)} and skipLibCheck: false the published declarations of ${entries.join(", ")} do not compile:\n${out}`,
+      });
     }
   }
   return problems;
+}
+
+async function _exists(path) {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function main() {
@@ -202,7 +313,7 @@ async function main() {
         ...(await _checkContents(files, p.manifest)),
         ...(await _publint(p.tarball)),
         ...(await _attw(p.tarball)),
-        ...(await _checkDts(p.extracted, files.map((f) => f.replace(/^package\//, "")))),
+        ...(await _checkDts(p.extracted, files.map((f) => f.replace(/^package\//, "")), p.manifest)),
       ];
       report.set(p.manifest.name, { files: files.length, problems });
     }
@@ -213,7 +324,7 @@ async function main() {
       if (problems.length > 0) failed += 1;
       console.log(`${problems.length === 0 ? "PASS" : "FAIL"}  ${name} (${files} files)${problems.map((p) => `\n      ${p.replaceAll("\n", "\n      ")}`).join("")}`);
     }
-    console.log(`${report.size - failed}/${report.size} packages clean (contents, publint, attw --profile esm-only, .d.ts references, types: []).`);
+    console.log(`${report.size - failed}/${report.size} packages clean (contents, publint, attw --profile esm-only, .d.ts references, types: [] except RUNTIME_TYPES).`);
     return failed === 0 ? 0 : 1;
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -11,12 +11,29 @@ import type { Connect } from "@sockets/core";
  * `spec`: the WinterTC spec requires it. `decision`: the spec is silent and this is the
  * behaviour @sockets decided (DESIGN.md "Decisions where the spec is silent").
  * `ext:*`: an extension (`signal`, `caCerts`, normalised error `code`s).
+ *
+ * @example
+ * ```ts
+ * import { cases, type Tag } from "@sockets/conformance/cases";
+ * const portable: readonly Tag[] = ["spec", "decision"];
+ * const core = cases.filter((c) => c.tags.every((t) => portable.includes(t)));
+ * ```
  */
 export type Tag = "spec" | "decision" | "ext:signal" | "ext:caCerts" | "ext:codes";
 
 /**
  * Where the fixture peers listen, as `"127.0.0.1:port"` strings (JSON-serialisable: the
  * CLI passes it to a runner in another runtime). All peers run on Node, in the CLI.
+ *
+ * @example
+ * ```ts
+ * import type { PeerDirectory } from "@sockets/conformance/cases";
+ * import { connect } from "@sockets/node";
+ * declare const peers: PeerDirectory; // from startFixtures() in @sockets/conformance/fixtures
+ * const socket = connect(peers.echo); // "127.0.0.1:<port>"
+ * await socket.opened;
+ * await socket.close();
+ * ```
  */
 export interface PeerDirectory {
   /** Echoes every byte back; ends its side when the client ends. */
@@ -107,10 +124,32 @@ export interface PeerDirectory {
   blackhole: string | null;
 }
 
-/** Number of bytes the `source` peer sends. */
+/**
+ * Number of bytes the `source` peer sends.
+ *
+ * @example
+ * ```ts
+ * import { equal, readAll, SOURCE_BYTES, type CaseContext } from "@sockets/conformance/cases";
+ * declare const ctx: CaseContext;
+ * const received = await readAll(ctx.connect(ctx.peers.source).readable);
+ * equal(received.byteLength, SOURCE_BYTES, "bytes from source");
+ * ```
+ */
 export const SOURCE_BYTES: number = 64 * 1024 * 1024;
 
-/** What a case gets. */
+/**
+ * What a case gets.
+ *
+ * @example
+ * ```ts
+ * import type { CaseContext } from "@sockets/conformance/cases";
+ * async function openAndClose({ connect, peers, signal }: CaseContext): Promise<void> {
+ *   const socket = connect(peers.echo, { signal });
+ *   await socket.opened;
+ *   await socket.close();
+ * }
+ * ```
+ */
 export interface CaseContext {
   /** The implementation under test. */
   readonly connect: Connect;
@@ -121,7 +160,25 @@ export interface CaseContext {
   readonly signal: AbortSignal;
 }
 
-/** One conformance case. */
+/**
+ * One conformance case.
+ *
+ * @example
+ * ```ts
+ * import { ByteReader, bytes, equal, type ConformanceCase } from "@sockets/conformance/cases";
+ * export const echoLine: ConformanceCase = {
+ *   id: "data/echo-line",
+ *   title: "A line written to the echo peer comes back unchanged",
+ *   tags: ["spec"],
+ *   async run({ connect, peers }) {
+ *     const socket = connect(peers.echo);
+ *     await socket.writable.getWriter().write(bytes("hi\n"));
+ *     equal(await new ByteReader(socket.readable).line(), "hi", "echoed line");
+ *     await socket.close();
+ *   },
+ * };
+ * ```
+ */
 export interface ConformanceCase {
   /** Stable kebab ID, `area/what-it-checks`. Never renamed once published. */
   readonly id: string;

@@ -15,7 +15,7 @@ import { expectationsFileName } from "./columns.js";
  *
  * @example
  * ```ts
- * import type { Expectation } from "./expectations.js";
+ * import type { Expectation } from "@sockets/conformance";
  * const gap: Expectation = { status: "fail", reason: "opened rejects with a plain Error", link: "https://github.com/cloudflare/workerd/issues/1" };
  * ```
  */
@@ -25,12 +25,30 @@ export interface Expectation {
   link?: string;
 }
 
-/** Case ID → expectation. */
+/**
+ * Case ID → expectation.
+ *
+ * @example
+ * ```ts
+ * import { readFile } from "node:fs/promises";
+ * import { validateExpectations, type Expectations } from "@sockets/conformance";
+ * const file = "conformance/expectations/workerd.json";
+ * const expectations: Expectations = validateExpectations(JSON.parse(await readFile(file, "utf8")), file);
+ * console.log(Object.keys(expectations)); // the case IDs with a known gap on workerd
+ * ```
+ */
 export type Expectations = Record<string, Expectation>;
 
 /**
  * A cell of the matrix: `xfail` is an expected failure, `xpass` an expected failure that
  * passed (unexpected, like `fail`).
+ *
+ * @example
+ * ```ts
+ * import { classify, type CellStatus } from "@sockets/conformance";
+ * const status: CellStatus = classify("fail", { status: "fail", reason: "…" }); // "xfail"
+ * const unexpected = status === "fail" || status === "xpass"; // false
+ * ```
  */
 export type CellStatus = "pass" | "fail" | "xfail" | "xpass" | "skip";
 
@@ -64,7 +82,7 @@ export function loadExpectations(path: string, column: string): { expectations: 
  *
  * @example
  * ```ts
- * import { validateExpectations } from "./expectations.js";
+ * import { validateExpectations } from "@sockets/conformance";
  * validateExpectations({ "close/idempotent": { status: "fail", reason: "…" } }, "inline");
  * ```
  */
@@ -87,7 +105,7 @@ export function validateExpectations(data: unknown, where: string): Expectations
  *
  * @example
  * ```ts
- * import { classify } from "./expectations.js";
+ * import { classify } from "@sockets/conformance";
  * classify("pass", { status: "fail", reason: "…" }); // "xpass": unexpected
  * ```
  */

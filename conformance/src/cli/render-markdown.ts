@@ -12,7 +12,9 @@ import { formatTotals, LEGEND, SYMBOL, type Report, type ReportCell } from "./re
  *
  * @example
  * ```ts
- * import { renderMarkdown } from "./render-markdown.js";
+ * import { writeFile } from "node:fs/promises";
+ * import { renderMarkdown, type Report } from "@sockets/conformance";
+ * declare const report: Report;
  * await writeFile("MATRIX.md", renderMarkdown(report));
  * ```
  */

@@ -14,7 +14,8 @@ const COLOR: Record<CellStatus, string> = { pass: "32", fail: "31;1", xfail: "33
  *
  * @example
  * ```ts
- * import { renderTerminal } from "./render-terminal.js";
+ * import { renderTerminal, type Report } from "@sockets/conformance";
+ * declare const report: Report;
  * process.stdout.write(renderTerminal(report, process.stdout.isTTY === true));
  * ```
  */

@@ -10,10 +10,29 @@ import type { Column } from "./columns.js";
 import { classify, isUnexpected, type CellStatus, type Expectations } from "./expectations.js";
 import type { ColumnRun } from "./run-column.js";
 
-/** Counts of each cell status. */
+/**
+ * Counts of each cell status.
+ *
+ * @example
+ * ```ts
+ * import { formatTotals, type Totals } from "@sockets/conformance";
+ * const totals: Totals = { pass: 37, fail: 0, xfail: 2, xpass: 0, skip: 1, total: 40 };
+ * formatTotals(totals); // "37/40 ~2 –1"
+ * ```
+ */
 export type Totals = Record<CellStatus, number> & { total: number };
 
-/** One cell. `reason`/`link` come from the expectations file. */
+/**
+ * One cell. `reason`/`link` come from the expectations file.
+ *
+ * @example
+ * ```ts
+ * import type { Report, ReportCell } from "@sockets/conformance";
+ * declare const report: Report;
+ * const cell: ReportCell | undefined = report.cells["node"]?.["close/idempotent"];
+ * if (cell?.status === "xfail") console.log(`known gap: ${cell.reason} ${cell.link ?? ""}`);
+ * ```
+ */
 export interface ReportCell {
   status: CellStatus;
   ms?: number;
@@ -22,7 +41,17 @@ export interface ReportCell {
   link?: string;
 }
 
-/** One column's metadata and totals. */
+/**
+ * One column's metadata and totals.
+ *
+ * @example
+ * ```ts
+ * import { formatTotals, type Report, type ReportColumn } from "@sockets/conformance";
+ * declare const report: Report;
+ * const summary = (c: ReportColumn): string => `${c.name} (${c.runtime ?? "?"}): ${formatTotals(c.totals)}`;
+ * console.log(report.columns.map(summary).join("\n"));
+ * ```
+ */
 export interface ReportColumn {
   name: string;
   target: string;
@@ -43,6 +72,7 @@ export interface ReportColumn {
  *
  * @example
  * ```ts
+ * import { readFile } from "node:fs/promises";
  * import type { Report } from "@sockets/conformance";
  * const report = JSON.parse(await readFile("matrix.json", "utf8")) as Report;
  * console.log(report.ok, report.columns.map((c) => `${c.name}: ${c.totals.pass}/${c.totals.total}`));
@@ -74,8 +104,11 @@ export interface ColumnInput {
  *
  * @example
  * ```ts
- * import { buildReport } from "./report.js";
- * const report = buildReport(selected, [{ column, run, expectations, expectationsFile }], { tags: null, grep: null });
+ * import { buildReport } from "@sockets/conformance";
+ * import { cases } from "@sockets/conformance/cases";
+ * // One `{ column, run, expectations, expectationsFile }` per column, as the CLI collects them.
+ * declare const inputs: Parameters<typeof buildReport>[1];
+ * const report = buildReport(cases, inputs, { tags: null, grep: null });
  * ```
  */
 export function buildReport(cases: readonly { id: string; title: string; tags: readonly string[] }[], inputs: readonly ColumnInput[], selection: Report["selection"]): Report {
@@ -125,7 +158,8 @@ export function buildReport(cases: readonly { id: string; title: string; tags: r
  *
  * @example
  * ```ts
- * import { unexpectedCells } from "./report.js";
+ * import { unexpectedCells, type Report } from "@sockets/conformance";
+ * declare const report: Report;
  * for (const { column, id, cell } of unexpectedCells(report)) console.log(column, id, cell.error?.message);
  * ```
  */
@@ -177,8 +211,9 @@ export const LEGEND: string = "✓ pass   ✗ fail   ~ expected fail (known gap)
  *
  * @example
  * ```ts
- * import { formatTotals, emptyTotals } from "./report.js";
- * formatTotals({ ...emptyTotals(), pass: 3, total: 3 }); // "3/3"
+ * import { formatTotals } from "@sockets/conformance";
+ * formatTotals({ pass: 3, fail: 0, xfail: 0, xpass: 0, skip: 0, total: 3 }); // "3/3"
+ * formatTotals({ pass: 37, fail: 1, xfail: 2, xpass: 0, skip: 0, total: 40 }); // "37/40 ✗1 ~2"
  * ```
  */
 export function formatTotals(t: Totals): string {

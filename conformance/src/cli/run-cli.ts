@@ -30,8 +30,10 @@ const DEFAULT_EXPECTATIONS = fileURLToPath(new URL("../../expectations", import.
  *
  * @example
  * ```ts
- * import { selectCases } from "./run-cli.js";
+ * import { selectCases } from "@sockets/conformance";
+ * import { cases } from "@sockets/conformance/cases";
  * const specOnly = selectCases(cases, ["spec"], undefined);
+ * const closeCases = selectCases(cases, undefined, /^close\//);
  * ```
  */
 export function selectCases<C extends Pick<ConformanceCase, "id" | "title" | "tags">>(cases: readonly C[], tags: readonly string[] | undefined, grep: RegExp | undefined): C[] {

@@ -26,7 +26,9 @@ export const LINE_PREFIX: string = "@@sockets-conformance ";
  * @example
  * ```ts
  * import type { RunnerConfig } from "@sockets/conformance";
- * const config: RunnerConfig = { peers, privateCa: "", ids: ["close/idempotent"], defaultTimeout: 10_000, settleMs: 25 };
+ * import { startFixtures } from "@sockets/conformance/fixtures";
+ * const fixtures = await startFixtures();
+ * const config: RunnerConfig = { peers: fixtures.peers, privateCa: fixtures.privateCa, ids: ["close/idempotent"], defaultTimeout: 10_000, settleMs: 25 };
  * ```
  */
 export interface RunnerConfig {

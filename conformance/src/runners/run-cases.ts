@@ -22,9 +22,12 @@ import { encodeEvent, summarizeError, type ErrorSummary, type RunnerConfig, type
  *
  * @example
  * ```ts
- * import { createCaseRunner } from "@sockets/conformance";
+ * import { createCaseRunner, type RunnerConfig } from "@sockets/conformance";
+ * import { cases } from "@sockets/conformance/cases";
+ * import { connect } from "@sockets/node";
+ * declare const config: RunnerConfig; // baked in by the CLI
  * const runner = createCaseRunner({ cases, connect, config, runtime: "node v20", write: (line) => console.log(line) });
- * process.on("unhandledRejection", (reason) => runner.stray(reason));
+ * process.on("unhandledRejection", (reason, promise) => runner.stray(reason, undefined, promise));
  * await runner.run();
  * ```
  */
@@ -62,7 +65,10 @@ export interface CaseRunnerOptions {
  *
  * @example
  * ```ts
- * import { createCaseRunner } from "@sockets/conformance";
+ * import { createCaseRunner, type RunnerConfig } from "@sockets/conformance";
+ * import { cases } from "@sockets/conformance/cases";
+ * import { connect } from "@sockets/bun";
+ * declare const config: RunnerConfig; // baked in by the CLI
  * await createCaseRunner({ cases, connect, config, runtime: "bun 1.4.5", write: console.log }).run();
  * ```
  */

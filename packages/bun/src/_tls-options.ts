@@ -36,6 +36,7 @@ function _defaultRoots(): readonly string[] {
  *
  * @example
  * ```ts
+ * import { _alpnWire } from "./_tls-options.js";
  * _alpnWire(["h2", "http/1.1"]); // Uint8Array [2, 104, 50, 8, 104, 116, …]
  * ```
  */
@@ -58,6 +59,7 @@ export function _alpnWire(protocols: readonly string[]): Uint8Array {
  * @param hostname the dialled host (IPv6 without brackets)
  * @example
  * ```ts
+ * import { _bunTlsOptions } from "./_tls-options.js";
  * const tls = _bunTlsOptions({ verifyName: "127.0.0.1", serverName: null, alpn: ["h2"], caCerts: [] }, "127.0.0.1");
  * tls.serverName; // "" (no SNI for an IP literal; Bun verifies against the dialled IP)
  * ```

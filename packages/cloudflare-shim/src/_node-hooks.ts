@@ -27,9 +27,8 @@ const _SOCKETS_URL = socketsModuleUrl();
  *
  * @example
  * ```ts
- * import { register } from "node:module";
- * register("@sockets/cloudflare-shim/node-register"); // installs this hook (prefer --import)
- * const { connect } = await import("cloudflare:sockets");
+ * // node --import @sockets/cloudflare-shim/node-register app.mjs (registers this hook); then:
+ * const { connect } = await import("cloudflare:sockets"); // @sockets/cloudflare-shim/sockets
  * ```
  */
 export function resolve(

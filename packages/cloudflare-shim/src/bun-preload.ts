@@ -16,10 +16,13 @@
  * @example
  * ```ts
  * // bun --conditions=workerd --preload @sockets/cloudflare-shim/bun-preload app.mjs
- * import postgres from "postgres";
- * const sql = postgres("postgres://user:pw@db.internal:5432/app?sslmode=verify-full");
- * console.log(await sql`select 1 as one`);
- * await sql.end();
+ * // app.mjs is the Worker's code, unchanged. Drivers (postgres' Workers build, pg through
+ * // pg-cloudflare) import `connect` from "cloudflare:sockets" just as this does:
+ * import { connect } from "cloudflare:sockets";
+ * const socket = connect("db.internal:5432", { secureTransport: "starttls" });
+ * await socket.opened;
+ * const tls = socket.startTls(); // after the protocol's own STARTTLS exchange
+ * await tls.close();
  * ```
  *
  * @module

@@ -11,11 +11,13 @@
  * @example
  * ```ts
  * // node --conditions=workerd --import @sockets/cloudflare-shim/node-register app.mjs
- * // app.mjs, unchanged from the Worker:
- * import postgres from "postgres";
- * const sql = postgres("postgres://user:pw@db.internal:5432/app?sslmode=verify-full");
- * console.log(await sql`select 1 as one`);
- * await sql.end();
+ * // app.mjs is the Worker's code, unchanged. Drivers (postgres' Workers build, pg through
+ * // pg-cloudflare) import `connect` from "cloudflare:sockets" just as this does:
+ * import { connect } from "cloudflare:sockets";
+ * const socket = connect("db.internal:5432", { secureTransport: "starttls" });
+ * await socket.opened;
+ * const tls = socket.startTls(); // after the protocol's own STARTTLS exchange
+ * await tls.close();
  * ```
  *
  * @module

@@ -19,7 +19,7 @@ import { createConnect, type Connect } from "@sockets/core";
 import { openDenoTransport } from "./open-deno-transport.js";
 
 export type { AnySocketAddress, Connect, SecureTransportKind, Socket, SocketAddress, SocketInfo, SocketOptions } from "@sockets/core";
-export { SocketError, type SocketErrorCode } from "@sockets/core";
+export { SocketError, type SocketErrorCode, type SocketErrorOptions } from "@sockets/core";
 export { openDenoTransport } from "./open-deno-transport.js";
 
 /**

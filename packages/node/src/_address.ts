@@ -10,6 +10,7 @@
  *
  * @example
  * ```ts
+ * import { _formatAddress } from "./_address.js";
  * _formatAddress("::1", 5432); // "[::1]:5432"
  * ```
  */

@@ -42,6 +42,11 @@ const noop = (): void => {};
  *
  * @example
  * ```ts
+ * import * as net from "node:net";
+ * import * as tls from "node:tls";
+ * import { _destroyPair } from "./_handshake.js";
+ * const raw = net.connect({ host: "127.0.0.1", port: 443 });
+ * const secure = tls.connect({ socket: raw, servername: "localhost" });
  * _destroyPair(secure, raw);
  * ```
  */
@@ -62,6 +67,11 @@ export function _destroyPair(socket: net.Socket, raw: net.Socket): void {
  *
  * @example
  * ```ts
+ * import { once } from "node:events";
+ * import * as net from "node:net";
+ * import { _startHandshake } from "./_handshake.js";
+ * const raw = net.connect({ host: "127.0.0.1", port: 443 });
+ * await once(raw, "connect");
  * const { done } = _startHandshake(raw, { verifyName: "localhost", serverName: "localhost", alpn: [], caCerts: [] });
  * const secure = await done;
  * ```

@@ -48,7 +48,10 @@ function _defaultRoots(): readonly string[] {
  *
  * @example
  * ```ts
- * tls.connect({ host, port, secureContext: _secureContextFor([privateCaPem]) });
+ * import * as tls from "node:tls";
+ * import { _secureContextFor } from "./_trust.js";
+ * declare const privateCaPem: string;
+ * tls.connect({ host: "db.internal", port: 5432, secureContext: _secureContextFor([privateCaPem]) });
  * ```
  */
 export function _secureContextFor(caCerts: readonly string[]): tls.SecureContext | undefined {

@@ -69,6 +69,7 @@ function _closeOf(socket: net.Socket): Promise<void> {
  * @example
  * ```ts
  * import * as net from "node:net";
+ * import { NodeTransport } from "./node-transport.js";
  * const raw = net.connect({ host: "127.0.0.1", port: 7, allowHalfOpen: true });
  * raw.once("connect", () => {
  *   const transport = new NodeTransport(raw, raw, { data: (c) => console.log(c), end() {}, error() {} });
