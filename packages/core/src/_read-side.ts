@@ -76,7 +76,11 @@ export class _ReadSide {
     } else if (chunk.byteLength > 0) {
       controller.enqueue(chunk as Uint8Array<ArrayBuffer>);
     }
-    if ((controller.desiredSize ?? 0) <= 0) this.#transport?.pause();
+    // Pause only when bytes nobody asked for are queued (desiredSize < 0 with
+    // highWaterMark 0). A chunk that went straight to a pending read leaves desiredSize at
+    // 0; pausing then would cost a pause/resume pair per chunk (native calls on Bun,
+    // readStop/readStart on Node) and buffers at most one more chunk when we don't.
+    if ((controller.desiredSize ?? 0) < 0) this.#transport?.pause();
   }
 
   /** Peer FIN, or a graceful local close: readers get `{ done: true }` after queued data. */

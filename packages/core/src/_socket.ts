@@ -122,7 +122,7 @@ export class _SocketImpl implements Socket {
       this.#resolveClosed();
       return this.closed;
     }
-    const closedError = new SocketError("The socket was closed", { code: "ECLOSED" });
+    const closedError = _quietError("The socket was closed", "ECLOSED");
     this.#read.end();
     const transport = this.#transport;
     if (phase === "opening" || transport === null) {
@@ -208,7 +208,7 @@ export class _SocketImpl implements Socket {
       this.#maybeFinish();
       return;
     }
-    const ended = new SocketError("The peer closed the connection", { code: "EPIPE" });
+    const ended = _quietError("The peer closed the connection", "EPIPE");
     void this.#write.flush(ended).then(() => {
       this.#write.error(ended);
       return this.#halfClose().catch(noop);
@@ -288,4 +288,21 @@ export class _SocketImpl implements Socket {
 
 function aborted(signal: AbortSignal): SocketError {
   return new SocketError("The connection was aborted by its signal", { code: "EABORTED", cause: signal.reason });
+}
+
+/**
+ * A `SocketError` for graceful paths (close, the peer's FIN) that only ever reaches a write
+ * made afterwards: built without a stack trace, which is most of an Error's cost (~4 µs
+ * on Node 20, once per connection) and says nothing here.
+ */
+function _quietError(message: string, code: "ECLOSED" | "EPIPE"): SocketError {
+  // V8 and JavaScriptCore honour stackTraceLimit; elsewhere this is a plain construction.
+  const errorClass = Error as { stackTraceLimit?: number };
+  const limit = errorClass.stackTraceLimit;
+  errorClass.stackTraceLimit = 0;
+  try {
+    return new SocketError(message, { code });
+  } finally {
+    errorClass.stackTraceLimit = limit;
+  }
 }

@@ -47,6 +47,35 @@ import { _destroyPair, _startHandshake } from "./_handshake.js";
 
 const noop = (): void => {};
 
+/**
+ * Plain TCP reads land here (`net.connect({ onread })`): libuv reads straight into this
+ * one buffer, and the callback copies the bytes out at once — into the reader's BYOB view
+ * when one is waiting, else into a fresh exact-size chunk. One buffer serves every socket:
+ * each read's callback runs synchronously on the JS thread before the next read. This
+ * skips Node's default read path, which allocates a 64 KiB backing store per read and
+ * shrinks it (measured on Node 20.20: 256 MiB via `'data'` ≈ 140–180 ms CPU, via `onread`
+ * plus a copy ≈ 55 ms).
+ */
+const STAGING = new Uint8Array(64 * 1024);
+
+/**
+ * The `onread` option for `net.connect`, routed to the transport created after the
+ * connect (`target`); reads cannot arrive before it exists.
+ */
+export interface _UserBufferReader {
+  target: ((n: number) => boolean) | null;
+  readonly onread: { readonly buffer: Uint8Array; readonly callback: (n: number) => boolean };
+}
+
+/** A reader for {@link NodeTransport}: pass `reader.onread` to `net.connect`. */
+export function _userBufferReader(): _UserBufferReader {
+  const reader: _UserBufferReader = {
+    target: null,
+    onread: { buffer: STAGING, callback: (n: number) => (reader.target === null ? true : reader.target(n)) },
+  };
+  return reader;
+}
+
 function _error(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
 }
@@ -91,7 +120,18 @@ export class NodeTransport implements Transport {
   #shutdown: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
 
-  constructor(socket: net.Socket | tls.TLSSocket, raw: net.Socket, events: TransportEvents) {
+  /** Set when reads arrive through `onread` (plain TCP); `'data'` events otherwise (TLS). */
+  readonly #reader: _UserBufferReader | null;
+  /** The reader's BYOB view from the last `pull()`, filled by the next read. */
+  #view: Uint8Array | null = null;
+
+  constructor(
+    socket: net.Socket | tls.TLSSocket,
+    raw: net.Socket,
+    events: TransportEvents,
+    reader: _UserBufferReader | null = null,
+  ) {
+    this.#reader = reader;
     this.#socket = socket;
     this.#raw = raw;
     this.#events = events;
@@ -103,7 +143,8 @@ export class NodeTransport implements Transport {
       alpn: typeof alpn === "string" ? alpn : null,
     };
     socket.pause();
-    socket.on("data", this.#onData);
+    if (reader !== null) reader.target = this.#onRead;
+    else socket.on("data", this.#onData);
     socket.on("end", this.#onEnd);
     socket.on("error", this.#onError);
     socket.on("close", this.#onClose);
@@ -115,6 +156,27 @@ export class NodeTransport implements Transport {
     const { buffer: memory, byteOffset, byteLength } = buffer;
     const own = byteOffset === 0 && byteLength === memory.byteLength && memory instanceof ArrayBuffer;
     this.#events.data(own ? new Uint8Array(memory, 0, byteLength) : new Uint8Array(buffer));
+  };
+
+  /**
+   * `onread` callback: `n` bytes are in `STAGING`. Once silent (closing) the bytes are
+   * dropped and reading goes on, as with `'data'` after `close()`: unread bytes in the
+   * kernel would turn our FIN into a RST.
+   */
+  readonly #onRead = (n: number): boolean => {
+    if (this.#silent) return true;
+    const view = this.#view;
+    this.#view = null;
+    // A view whose buffer was detached meanwhile (reader released) has byteLength 0.
+    if (view !== null && view.byteLength > 0) {
+      const fit = n < view.byteLength ? n : view.byteLength;
+      view.set(STAGING.subarray(0, fit));
+      this.#events.data(fit === view.byteLength ? view : view.subarray(0, fit));
+      if (fit < n && !this.#silent) this.#events.data(STAGING.slice(fit, n));
+    } else {
+      this.#events.data(STAGING.slice(0, n));
+    }
+    return true;
   };
 
   readonly #onEnd = (): void => {
@@ -141,13 +203,15 @@ export class NodeTransport implements Transport {
     this.#silent = true;
     const socket = this.#socket;
     socket.off("data", this.#onData);
+    if (this.#reader !== null) this.#reader.target = null;
     socket.off("end", this.#onEnd);
     socket.off("close", this.#onClose);
     socket.on("error", noop);
     socket.off("error", this.#onError);
   }
 
-  pull(_view: Uint8Array | null): void {
+  pull(view: Uint8Array | null): void {
+    if (this.#reader !== null) this.#view = view;
     if (!this.#silent) this.#socket.resume();
   }
 

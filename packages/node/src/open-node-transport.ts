@@ -28,7 +28,7 @@ import * as net from "node:net";
 import type * as tls from "node:tls";
 import type { OpenRequest, Transport, TransportEvents } from "@sockets/core";
 import { _destroyPair, _startHandshake, type _Handshake } from "./_handshake.js";
-import { NodeTransport } from "./node-transport.js";
+import { NodeTransport, _userBufferReader } from "./node-transport.js";
 
 function _abortError(signal: AbortSignal): Error {
   return Object.assign(new Error("The connection attempt was aborted", { cause: signal.reason }), {
@@ -53,7 +53,16 @@ export function openNodeTransport(request: OpenRequest, events: TransportEvents)
   const { signal, tls: tlsRequest } = request;
   if (signal?.aborted) return Promise.reject(_abortError(signal));
   return new Promise<Transport>((resolve, reject) => {
-    const raw = net.connect({ host: request.hostname, port: request.port, allowHalfOpen: true, noDelay: true });
+    // Plain TCP reads go through one shared buffer (see `_userBufferReader`); TLS (now or
+    // after startTls) reads through the TLS socket's 'data' events.
+    const reader = tlsRequest === null && !request.starttls ? _userBufferReader() : null;
+    const raw = net.connect({
+      host: request.hostname,
+      port: request.port,
+      allowHalfOpen: true,
+      noDelay: true,
+      ...(reader === null ? {} : { onread: reader.onread }),
+    });
     let secure: tls.TLSSocket | null = null;
     let settled = false;
 
@@ -77,7 +86,7 @@ export function openNodeTransport(request: OpenRequest, events: TransportEvents)
     const onConnect = (): void => {
       if (tlsRequest === null) {
         cleanup();
-        resolve(new NodeTransport(raw, raw, events));
+        resolve(new NodeTransport(raw, raw, events, reader));
         return;
       }
       // From here on the TLS socket owns the handle; errors arrive through the handshake.
