@@ -1,0 +1,92 @@
+/**
+ * The Markdown report (also printed to the terminal) and the generated block of
+ * `bench/README.md`.
+ *
+ * @module
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { IMPLS, IMPL_LABELS, METRICS, SCENARIOS } from "./_config.mjs";
+
+const START = "<!-- bench:results:start -->";
+const END = "<!-- bench:results:end -->";
+
+function _num(value) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
+  const abs = Math.abs(value);
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+function _cell(row, which) {
+  if (!row) return "–";
+  if (row.status === "n/a") return "n/a¹";
+  if (row.status === "failed") return "failed²";
+  const s = row[which];
+  return `${_num(s.median)} ±${Math.round(s.spread * 100)}%`;
+}
+
+function _ratio(summary) {
+  if (!summary) return "–";
+  return `${summary.median.toFixed(2)} (${summary.min.toFixed(2)}–${summary.max.toFixed(2)})`;
+}
+
+function _size(scenario, ctx) {
+  const kind = SCENARIOS[scenario].kind;
+  if (kind === "bytes") return `${ctx.bytes / 1024 / 1024} MiB`;
+  if (kind === "rounds") return `${ctx.rounds.toLocaleString("en")} × ${ctx.message} B`;
+  return `${ctx.connections.toLocaleString("en")} conns`;
+}
+
+/** The report as Markdown: one table per runtime, then the notes on n/a and failures. */
+export function markdown(analysis, meta) {
+  const lines = [];
+  const notes = [];
+  for (const runtime of meta.runtimes) {
+    lines.push(`#### ${runtime} ${meta.versions[runtime] ?? ""}`.trimEnd(), "");
+    lines.push(
+      `| scenario | metric | ${IMPLS.map((impl) => IMPL_LABELS[impl]).join(" | ")} | ours/native | peer/native | ours/peer | target | |`,
+      `|---|---|${IMPLS.map(() => "--:").join("|")}|--:|--:|--:|--:|:-:|`,
+    );
+    for (const scenario of meta.scenarios) {
+      const rows = IMPLS.map((impl) =>
+        analysis.rows.find((r) => r.runtime === runtime && r.scenario === scenario && r.impl === impl),
+      );
+      const ratio = analysis.ratios.find((r) => r.runtime === runtime && r.scenario === scenario);
+      const metric = METRICS[SCENARIOS[scenario].kind];
+      const verdict =
+        ratio.meetsTarget === null ? "" : `${ratio.meetsTarget ? "✓" : "✗"}${ratio.beatsPeer === false ? " (≥ peer)" : ""}`;
+      const name = `${SCENARIOS[scenario].title} (${_size(scenario, meta.contexts[scenario])})`;
+      lines.push(
+        `| ${name} | ${metric.primary.label} | ${rows.map((row) => _cell(row, "primary")).join(" | ")} | ${_ratio(ratio.oursNative)} | ${_ratio(ratio.peerNative)} | ${_ratio(ratio.oursPeer)} | ≤ ${ratio.target} | ${verdict} |`,
+        `| | ${metric.secondary.label} | ${rows.map((row) => _cell(row, "secondary")).join(" | ")} | | | | | |`,
+      );
+      for (const row of rows) {
+        if (!row?.reason) continue;
+        const status = row.status === "ok" ? `failed ${row.failures} of ${row.attempts} runs; the cells use the others` : row.status;
+        notes.push(`- ${runtime} · ${SCENARIOS[scenario].title} · ${IMPL_LABELS[row.impl]} (${status}): ${row.reason}`);
+      }
+    }
+    lines.push("");
+  }
+  if (notes.length > 0) lines.push("¹ not applicable, ² failed in every run; notes:", "", ...notes, "");
+  return lines.join("\n");
+}
+
+/** A few lines on how the run was made. */
+export function header(meta) {
+  const versions = meta.runtimes.map((r) => `${r} ${meta.versions[r] ?? "?"}`).join(", ");
+  return [
+    `Run ${meta.date} on ${meta.machine} (${meta.cpus} cores); ${versions}.`,
+    `${meta.quick ? "Quick mode" : "Full mode"}: ${meta.reps} repetition${meta.reps === 1 ? "" : "s"}, implementations interleaved per repetition (native, @sockets, @arrowood.dev/socket); pinning: ${meta.pinning}. Cells: median ±half the range over the median; ratios: median of the per-repetition ratios (min–max). Lower is better everywhere. Total ${Math.round(meta.durationS)} s.`,
+  ].join("\n");
+}
+
+/** Replaces the generated block of the README at `file` with `body`. */
+export function updateReadme(file, body) {
+  const text = readFileSync(file, "utf8");
+  const start = text.indexOf(START);
+  const end = text.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${file} has no ${START} … ${END} block to update`);
+  writeFileSync(file, `${text.slice(0, start + START.length)}\n${body}\n${text.slice(end)}`);
+}
