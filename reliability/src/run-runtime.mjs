@@ -1,0 +1,90 @@
+/**
+ * Bundles the scenarios for one runtime (esbuild with that runtime's conditions, as the
+ * conformance CLI does), runs the bundle in the runtime with the least it needs, and
+ * collects its protocol lines. A runtime that goes quiet for longer than the longest
+ * scenario is stopped and its missing scenarios count as failures.
+ *
+ * @module
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { esbuild, findBinary, startChild, stopChild } from "./_conformance-cli.mjs";
+import { LINE_PREFIX } from "./runner/harness.mjs";
+
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+const PACKAGE_DIR = join(HERE, "..");
+const QUIET_MS = 960_000;
+
+async function _bundle(runtime, config, outFile) {
+  await esbuild.build({
+    entryPoints: [join(HERE, "runner", `entry-${runtime}.mjs`)],
+    absWorkingDir: PACKAGE_DIR,
+    bundle: true,
+    format: "esm",
+    target: "es2022",
+    outfile: outFile,
+    platform: runtime === "deno" ? "neutral" : "node",
+    mainFields: ["module", "main"],
+    conditions: [runtime],
+    external: ["node:*", "bun", "bun:*"],
+    define: { __RELIABILITY_CONFIG__: JSON.stringify(config) },
+    logLevel: "silent",
+    legalComments: "none",
+  });
+}
+
+function _command(runtime, file, caFile) {
+  if (runtime === "node") return { command: process.execPath, args: ["--expose-gc", file], env: { NODE_EXTRA_CA_CERTS: caFile } };
+  if (runtime === "bun") return { command: findBinary("bun").path, args: [file], env: { NODE_EXTRA_CA_CERTS: caFile, DO_NOT_TRACK: "1" } };
+  const net = ["127.0.0.1", "localhost", "[::1]", "sockets-reliability.invalid"].join(",");
+  const args = ["run", "--no-prompt", "--no-config", "--no-lock", `--allow-net=${net}`, "--v8-flags=--expose-gc", file];
+  return { command: findBinary("deno").path, args, env: { DENO_CERT: caFile, DENO_NO_UPDATE_CHECK: "1" } };
+}
+
+/**
+ * Runs every scenario on `runtime`; resolves `{ runtime, results, lateStrays, exit, stderr }`.
+ *
+ * @example
+ * ```js
+ * const run = await runRuntime("deno", config, world.caFile, "/tmp/rel", (r) => console.log(r.id, r.status));
+ * ```
+ */
+export async function runRuntime(runtime, config, caFile, dir, onEvent) {
+  const file = join(dir, `reliability-${runtime}.mjs`);
+  await _bundle(runtime, config, file);
+  const { command, args, env } = _command(runtime, file, caFile);
+  const child = startChild(command, args, { cwd: dir, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  const run = { runtime, version: null, results: [], lateStrays: [], exit: null, stderr: "" };
+  let buffer = "";
+  let quiet;
+  const arm = () => {
+    clearTimeout(quiet);
+    quiet = setTimeout(() => void stopChild(child), QUIET_MS);
+  };
+  arm();
+  child.stdout.setEncoding("utf8").on("data", (text) => {
+    buffer += text;
+    let at;
+    while ((at = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, at);
+      buffer = buffer.slice(at + 1);
+      if (!line.startsWith(LINE_PREFIX)) continue;
+      arm();
+      const event = JSON.parse(line.slice(LINE_PREFIX.length));
+      if (event.type === "fds") {
+        child.stdin.write(`${readdirSync(`/proc/${child.pid}/fd`).length}\n`);
+        continue;
+      }
+      if (event.type === "hello") run.version = event.runtime;
+      if (event.type === "result") run.results.push(event);
+      if (event.type === "done") run.lateStrays = event.lateStrays;
+      onEvent(event);
+    }
+  });
+  child.stderr.setEncoding("utf8").on("data", (text) => (run.stderr = (run.stderr + text).slice(-4_000)));
+  run.exit = await new Promise((resolve) => child.once("exit", (code, signal) => resolve(signal ?? code)));
+  clearTimeout(quiet);
+  await stopChild(child);
+  return run;
+}
