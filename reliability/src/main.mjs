@@ -60,7 +60,7 @@ async function main() {
     await world.close();
     await rm(dir, { recursive: true, force: true });
   }
-  const report = { mode: args.mode, sizes, seed: args.seed, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), node: process.version, only: args.only ?? null, proxy: world.stats, unexpected, runs: runs.map(({ stderr, ...rest }) => rest) };
+  const report = { mode: args.mode, sizes, seed: args.seed, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), node: process.version, only: args.only ?? null, proxy: world.stats, unexpected, runs: runs.map(({ stderr: _stderr, ...rest }) => rest) };
   if (args.write && args.only === undefined) {
     await mkdir(join(PACKAGE_DIR, "results"), { recursive: true });
     await writeFile(join(PACKAGE_DIR, "results", `${args.mode}.json`), JSON.stringify(report, null, 2) + "\n");
