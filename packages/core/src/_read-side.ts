@@ -16,51 +16,73 @@ type ReadState = "open" | "draining" | "done";
 
 const noop = (): void => {};
 
-/** Internal: the readable half of a socket. */
+/**
+ * Internal: the readable half of a socket.
+ *
+ * The instance is its stream's underlying source (`start`/`pull`/`cancel` are methods
+ * here, called with `this` as the spec says), so a connection costs no per-instance
+ * closures for it: an idle connection's memory is mostly the streams themselves.
+ */
 export class _ReadSide {
   readonly stream: ReadableStream<Uint8Array>;
   #controller!: ReadableByteStreamController;
   #transport: Transport | null = null;
-  #whenOpen: Promise<Transport | null>;
-  #setOpen!: (transport: Transport | null) => void;
+  /** `attach()` was called (with a transport, or `null`: there will never be one). */
+  #attached = false;
+  /** A `pull()` that came before `attach()` waits here (the stream never pulls twice at once). */
+  #onAttach: ((transport: Transport | null) => void) | null = null;
   #state: ReadState = "open";
   /** The read a pull transport has in flight, so draining never starts a second one. */
   #inflight: Promise<void> | undefined = undefined;
   constructor() {
-    this.#whenOpen = new Promise((resolve) => (this.#setOpen = resolve));
-    this.stream = new ReadableStream(
-      {
-        type: "bytes",
-        start: (controller) => {
-          this.#controller = controller;
-        },
-        pull: (controller) => {
-          const transport = this.#transport;
-          const pending =
-            transport !== null
-              ? transport.pull(_view(controller))
-              : this.#whenOpen.then((late) => {
-                  if (late !== null && this.#state === "open") return late.pull(_view(controller));
-                });
-          if (pending !== undefined) {
-            this.#inflight = pending;
-            const settled = (): void => {
-              if (this.#inflight === pending) this.#inflight = undefined;
-            };
-            pending.then(settled, settled);
-          }
-          return pending;
-        },
-        cancel: () => this.#cancel(),
-      },
-      { highWaterMark: 0 },
-    );
+    this.stream = new ReadableStream(this as UnderlyingByteSource, { highWaterMark: 0 });
+  }
+
+  /** Underlying source: a byte stream. */
+  get type(): "bytes" {
+    return "bytes";
+  }
+
+  /** Underlying source `start`. */
+  start(controller: ReadableByteStreamController): void {
+    this.#controller = controller;
+  }
+
+  /** Underlying source `pull`: one read (pull transports) or a resume (push transports). */
+  pull(controller: ReadableByteStreamController): void | Promise<void> {
+    const transport = this.#transport;
+    const pending =
+      transport !== null
+        ? transport.pull(_view(controller))
+        : this.#attached
+          ? undefined
+          : new Promise<Transport | null>((resolve) => (this.#onAttach = resolve)).then((late) => {
+              if (late !== null && this.#state === "open") return late.pull(_view(controller));
+            });
+    if (pending !== undefined) {
+      this.#inflight = pending;
+      const settled = (): void => {
+        if (this.#inflight === pending) this.#inflight = undefined;
+      };
+      pending.then(settled, settled);
+    }
+    return pending;
+  }
+
+  /** Underlying source `cancel`. */
+  cancel(): void {
+    this.#cancel();
   }
 
   /** The connection is up: reads may go to `transport` (or `null`: it never will be). */
   attach(transport: Transport | null): void {
     this.#transport = transport;
-    this.#setOpen(transport);
+    if (!this.#attached) {
+      this.#attached = true;
+      const onAttach = this.#onAttach;
+      this.#onAttach = null;
+      onAttach?.(transport);
+    }
     if (transport !== null && this.#state === "draining") this.#drain(transport);
   }
 

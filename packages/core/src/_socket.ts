@@ -10,7 +10,7 @@
  * @module
  */
 import { _ReadSide } from "./_read-side.js";
-import { _WriteSide } from "./_write-side.js";
+import { _WriteSide, type _WriteOwner } from "./_write-side.js";
 import { toSocketError } from "./normalize-error.js";
 import type { ResolvedOptions } from "./options.js";
 import { SocketError } from "./socket-error.js";
@@ -33,7 +33,8 @@ function deferred<T>(): [Promise<T>, (value: T) => void, (reason: unknown) => vo
   let resolve!: (value: T) => void;
   let reject!: (reason: unknown) => void;
   const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  promise.catch(noop); // the spec's "handled" flag: never an unhandled rejection
+  // The spec's "handled" flag is set by the callers: `opened.catch(noop)` right before a
+  // rejection, not here, so a socket that never fails allocates no handler promises.
   return [promise, resolve, reject];
 }
 
@@ -54,8 +55,14 @@ export class _SocketImpl implements Socket {
   #transport: Transport | null = null;
   readonly #read: _ReadSide;
   readonly #write: _WriteSide;
-  readonly #ready: Promise<Transport | null>;
-  readonly #setReady: (transport: Transport | null) => void;
+  /** The transport once open; `null` once it never will be; `undefined` while opening. */
+  #readyState: Transport | null | undefined = undefined;
+  /** Made only when something waits for the open while it is in progress (see `#whenReady`). */
+  #ready: Promise<Transport | null> | null = null;
+  #setReady: ((transport: Transport | null) => void) | null = null;
+  /** `opened` / `closed` already settled (or rejected): no handler is attached twice. */
+  #openedSettled = false;
+  #closedSettled = false;
   readonly #resolveOpened: (info: SocketInfo) => void;
   readonly #rejectOpened: (reason: unknown) => void;
   readonly #resolveClosed: () => void;
@@ -69,28 +76,19 @@ export class _SocketImpl implements Socket {
     this.#options = init.options;
     this.#tls = init.tls;
     this.secureTransport = init.secureTransport;
-    [this.opened, this.#resolveOpened, this.#rejectOpened] = deferred<SocketInfo>();
-    [this.closed, this.#resolveClosed, this.#rejectClosed] = deferred<void>();
-    let setReady!: (transport: Transport | null) => void;
-    this.#ready = new Promise((resolve) => (setReady = resolve));
-    this.#setReady = setReady;
+    let rejectOpened: (reason: unknown) => void;
+    let rejectClosed: (reason: unknown) => void;
+    [this.opened, this.#resolveOpened, rejectOpened] = deferred<SocketInfo>();
+    [this.closed, this.#resolveClosed, rejectClosed] = deferred<void>();
+    this.#rejectOpened = rejectOpened;
+    this.#rejectClosed = rejectClosed;
     const read = (this.#read = new _ReadSide());
-    this.#write = new _WriteSide(
-      () => this.#halfClose(),
-      (reason) => void this.close(reason ?? new SocketError("The writable was aborted", { code: "ECLOSED" })),
-      (error) => {
-        this.#fail(toSocketError(error));
-        return this.#failure ?? toSocketError(error);
-      },
-    );
+    // One object receives the transport's events and the writable's reports (instead of a
+    // closure per callback): idle connections are mostly fixed per-connection objects.
+    const events = new _SocketImpl.#Events(this, read);
+    this.#write = new _WriteSide(events);
     this.readable = read.stream;
     this.writable = this.#write.stream;
-
-    const events: TransportEvents = {
-      data: (chunk) => read.data(chunk),
-      end: () => this.#peerEnd(),
-      error: (error) => this.#fail(toSocketError(error)),
-    };
     const signal = init.options.signal;
     if (signal !== undefined) {
       if (signal.aborted) {
@@ -106,6 +104,36 @@ export class _SocketImpl implements Socket {
       (error) => this.#fail(toSocketError(error)),
     );
   }
+
+  /** The transport's events and the writable's reports, routed to this socket's private methods. */
+  static readonly #Events = class implements TransportEvents, _WriteOwner {
+    readonly #socket: _SocketImpl;
+    readonly #read: _ReadSide;
+    constructor(socket: _SocketImpl, read: _ReadSide) {
+      this.#socket = socket;
+      this.#read = read;
+    }
+    data(chunk: Uint8Array): void {
+      this.#read.data(chunk);
+    }
+    end(): void {
+      this.#socket.#peerEnd();
+    }
+    error(error: unknown): void {
+      this.#socket.#fail(toSocketError(error));
+    }
+    writableClosed(): Promise<void> {
+      return this.#socket.#halfClose();
+    }
+    writableAborted(reason: unknown): void {
+      void this.#socket.close(reason ?? new SocketError("The writable was aborted", { code: "ECLOSED" }));
+    }
+    writeFailed(error: unknown): unknown {
+      const socket = this.#socket;
+      socket.#fail(toSocketError(error));
+      return socket.#failure ?? toSocketError(error);
+    }
+  };
 
   get upgraded(): boolean {
     return this.#upgraded;
@@ -168,14 +196,14 @@ export class _SocketImpl implements Socket {
     const flushed = this.#write.flush(moved);
     const open = async (events: TransportEvents, signal: AbortSignal): Promise<Transport> => {
       try {
-        const transport = await this.#ready;
+        const transport = await this.#whenReady();
         await flushed;
         if (transport === null || this.#failure !== null) throw this.#failure ?? moved;
         this.#write.error(moved);
         this.#resolveClosed();
         return await transport.startTls(this.#tls, events, signal);
       } catch (error) {
-        this.#rejectClosed(toSocketError(error));
+        this.#rejectClosedWith(toSocketError(error));
         throw error;
       }
     };
@@ -185,6 +213,36 @@ export class _SocketImpl implements Socket {
       secureTransport: "on",
       tls: this.#tls,
     });
+  }
+
+  /** Resolves with the transport once open, or `null` if it never will be. */
+  #whenReady(): Promise<Transport | null> {
+    const state = this.#readyState;
+    if (state !== undefined) return Promise.resolve(state);
+    return (this.#ready ??= new Promise((resolve) => (this.#setReady = resolve)));
+  }
+
+  /** The first call decides what `#whenReady()` resolves with. */
+  #markReady(transport: Transport | null): void {
+    if (this.#readyState !== undefined) return;
+    this.#readyState = transport;
+    this.#setReady?.(transport);
+  }
+
+  /** Rejects `opened` (if still pending), marked handled first: never an unhandled rejection. */
+  #rejectOpenedWith(reason: unknown): void {
+    if (this.#openedSettled) return;
+    this.#openedSettled = true;
+    this.opened.catch(noop);
+    this.#rejectOpened(reason);
+  }
+
+  /** Rejects `closed` (if still pending), marked handled first. */
+  #rejectClosedWith(reason: unknown): void {
+    if (this.#closedSettled) return;
+    this.#closedSettled = true;
+    this.closed.catch(noop);
+    this.#rejectClosed(reason);
   }
 
   #onOpen(transport: Transport): void {
@@ -197,10 +255,13 @@ export class _SocketImpl implements Socket {
     if (phase === "opening") this.#phase = "open";
     this.#read.attach(transport);
     this.#write.attach(transport);
-    this.#setReady(transport);
+    this.#markReady(transport);
+    this.#openedSettled = true;
     this.#resolveOpened(transport.info);
   }
 
+  // Called from `#Events.end()` (a class inside this one): the rule does not see that use.
+  // oxlint-disable-next-line no-unused-private-class-members
   #peerEnd(): void {
     if (this.#phase !== "open") return;
     this.#read.end();
@@ -219,7 +280,7 @@ export class _SocketImpl implements Socket {
   async #halfClose(): Promise<void> {
     if (this.#shutdownStarted) return this.#maybeFinish();
     this.#shutdownStarted = true;
-    const transport = await this.#ready;
+    const transport = await this.#whenReady();
     if (transport === null || this.#phase !== "open") return;
     try {
       await transport.shutdown();
@@ -257,8 +318,8 @@ export class _SocketImpl implements Socket {
       // The connection failed before startTls() could hand it over: the new socket's
       // open rejects with this, and so do the old `opened` (if pending) and `closed`.
       this.#failure ??= error;
-      this.#rejectOpened(error);
-      this.#setReady(null);
+      this.#rejectOpenedWith(error);
+      this.#markReady(null);
       this.#write.attach(null);
       return;
     }
@@ -267,19 +328,19 @@ export class _SocketImpl implements Socket {
     this.#failure = error;
     // workerd's order: `opened`, then `closed`, then pending writes, then pending reads.
     // Drivers that report each rejection (postgres.js) then report the failure once.
-    this.#rejectOpened(error);
-    this.#rejectClosed(error);
+    this.#rejectOpenedWith(error);
+    this.#rejectClosedWith(error);
     this.#teardown(error);
   }
 
   /** Rejects a pending `opened`, errors both streams, and drops the connection. */
   #teardown(reason: unknown): void {
     this.#unlisten();
-    this.#rejectOpened(reason);
+    this.#rejectOpenedWith(reason);
     this.#write.error(reason);
     this.#read.error(reason);
     this.#dialing.abort(reason);
-    this.#setReady(null);
+    this.#markReady(null);
     this.#read.attach(null);
     this.#write.attach(null);
     this.#transport?.abort();

@@ -44,60 +44,87 @@ interface Waiter {
   readonly resolve: () => void;
 }
 
-/** Internal: the writable half of a socket. */
+/** Internal: what the writable reports to its socket. */
+export interface _WriteOwner {
+  /** The consumer closed the writable: half-close (FIN) after the flush. */
+  writableClosed(): Promise<void>;
+  /** The consumer aborted the writable. */
+  writableAborted(reason: unknown): void;
+  /**
+   * The transport failed a write: returns the error the write rejects with (the socket's
+   * one `SocketError`, the same object `closed` rejects with).
+   */
+  writeFailed(error: unknown): unknown;
+}
+
+/**
+ * Internal: the writable half of a socket.
+ *
+ * The instance is its stream's underlying sink (`start`/`write`/`close`/`abort` are
+ * methods here, called with `this` as the spec says), so a connection costs no
+ * per-instance closures for it beyond the strategy's `size()`.
+ */
 export class _WriteSide {
   readonly stream: WritableStream<ArrayBufferView | ArrayBuffer | string>;
   #controller!: WritableStreamDefaultController;
   #transport: Transport | null = null;
-  #whenOpen: Promise<Transport | null>;
-  #setOpen!: (transport: Transport | null) => void;
+  /** `attach()` was called (with a transport, or `null`: there will never be one). */
+  #attached = false;
+  /** A write that came before `attach()` waits here (the stream never writes twice at once). */
+  #onAttach: ((transport: Transport | null) => void) | null = null;
   #accepted = 0;
   #started = 0;
   #completed = 0;
   #cutoff = Infinity;
   #cutoffError: unknown = null;
-  #waiters: Waiter[] = [];
+  #waiters: Waiter[] | null = null;
   #finished = false;
-  readonly #onError: (error: unknown) => unknown;
+  readonly #owner: _WriteOwner;
+  /** `.catch` handler for asynchronous writes, made on the first one. */
+  #onWriteFailed: ((error: unknown) => never) | null = null;
 
-  /**
-   * @param onClose the consumer closed the writable: half-close (FIN) after the flush.
-   * @param onAbort the consumer aborted the writable.
-   * @param onError the transport failed a write: returns the error the write rejects with
-   *   (the socket's one `SocketError`, the same object `closed` rejects with).
-   */
-  constructor(onClose: () => Promise<void>, onAbort: (reason: unknown) => void, onError: (error: unknown) => unknown) {
-    this.#onError = onError;
-    this.#whenOpen = new Promise((resolve) => (this.#setOpen = resolve));
-    this.stream = new WritableStream(
-      {
-        start: (controller) => {
-          this.#controller = controller;
-        },
-        write: (chunk) => this.#write(chunk),
-        close: () => {
-          this.#finish();
-          return onClose();
-        },
-        abort: (reason) => {
-          this.#finish();
-          onAbort(reason);
-        },
+  constructor(owner: _WriteOwner) {
+    this.#owner = owner;
+    this.stream = new WritableStream(this as UnderlyingSink<ArrayBufferView | ArrayBuffer | string>, {
+      highWaterMark: HIGH_WATER_MARK,
+      size: (chunk) => {
+        this.#accepted++;
+        return sizeOf(chunk);
       },
-      {
-        highWaterMark: HIGH_WATER_MARK,
-        size: (chunk) => {
-          this.#accepted++;
-          return sizeOf(chunk);
-        },
-      },
-    );
+    });
+  }
+
+  /** Underlying sink `start`. */
+  start(controller: WritableStreamDefaultController): void {
+    this.#controller = controller;
+  }
+
+  /** Underlying sink `write`. */
+  write(chunk: unknown): void | Promise<void> {
+    return this.#write(chunk);
+  }
+
+  /** Underlying sink `close`. */
+  close(): Promise<void> {
+    this.#finish();
+    return this.#owner.writableClosed();
+  }
+
+  /** Underlying sink `abort`. */
+  abort(reason: unknown): void {
+    this.#finish();
+    this.#owner.writableAborted(reason);
   }
 
   /** The connection is up (or `null`: it never will be). */
   attach(transport: Transport | null): void {
     this.#transport = transport;
-    this.#setOpen(transport);
+    if (!this.#attached) {
+      this.#attached = true;
+      const onAttach = this.#onAttach;
+      this.#onAttach = null;
+      onAttach?.(transport);
+    }
   }
 
   /**
@@ -112,7 +139,7 @@ export class _WriteSide {
     }
     const upTo = this.#cutoff;
     if (this.#finished || this.#completed >= upTo) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ upTo, resolve }));
+    return new Promise((resolve) => (this.#waiters ??= []).push({ upTo, resolve }));
   }
 
   /** Errors the stream: queued chunks are dropped, pending and later writes reject with `reason`. */
@@ -125,8 +152,8 @@ export class _WriteSide {
   #finish(): void {
     this.#finished = true;
     const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const waiter of waiters) waiter.resolve();
+    this.#waiters = null;
+    if (waiters !== null) for (const waiter of waiters) waiter.resolve();
   }
 
   #write(chunk: unknown): void | Promise<void> {
@@ -144,33 +171,52 @@ export class _WriteSide {
     try {
       const transport = this.#transport;
       pending =
-        transport === null
-          ? this.#whenOpen.then((late) => this.#send(late, bytes, index))
-          : this.#send(transport, bytes, index);
+        transport !== null || this.#attached ? this.#send(transport, bytes, index) : this.#sendLate(bytes, index);
     } catch (error) {
       return this.#transportFailed(error);
     }
-    return pending === undefined ? undefined : pending.catch(this.#transportFailed);
+    if (pending === undefined) return undefined;
+    return pending.catch(this.#writeFailedHandler());
+  }
+
+  // The two closures below live in their own methods: a closure inside `#write` would make
+  // every write allocate a context for it, even when the closure is never created.
+
+  /** A write before the connection is open: sent once `attach()` is called. */
+  #sendLate(bytes: Uint8Array, index: number): Promise<void> {
+    return new Promise<Transport | null>((resolve) => (this.#onAttach = resolve)).then((late) =>
+      this.#send(late, bytes, index),
+    );
+  }
+
+  #writeFailedHandler(): (error: unknown) => never {
+    return (this.#onWriteFailed ??= (error: unknown): never => this.#transportFailed(error));
   }
 
   /** The transport failed a write: the stream errors, so nothing more will be flushed. */
-  readonly #transportFailed = (error: unknown): never => {
+  #transportFailed(error: unknown): never {
     this.#finish();
-    throw this.#onError(error);
-  };
+    throw this.#owner.writeFailed(error);
+  }
 
   #send(transport: Transport | null, bytes: Uint8Array, index: number): void | Promise<void> {
     if (transport === null) throw this.#cutoffError ?? new SocketError("The socket is closed", { code: "ECLOSED" });
     const pending = bytes.byteLength === 0 ? undefined : transport.write(bytes);
     if (pending === undefined) return this.#wrote(index);
+    return this.#wroteLater(pending, index);
+  }
+
+  /** (Own method, so a synchronous `#send` allocates no closure context.) */
+  #wroteLater(pending: Promise<void>, index: number): Promise<void> {
     return pending.then(() => this.#wrote(index));
   }
 
   #wrote(index: number): void {
     this.#completed = index;
-    if (this.#waiters.length === 0) return;
+    const waiters = this.#waiters;
+    if (waiters === null || waiters.length === 0) return;
     const keep: Waiter[] = [];
-    for (const waiter of this.#waiters) {
+    for (const waiter of waiters) {
       if (waiter.upTo <= index) waiter.resolve();
       else keep.push(waiter);
     }

@@ -29,10 +29,14 @@ import { _closeQuietly, _secure, type _Secured } from "./_handshake.js";
 import { _info } from "./_info.js";
 import { _relayedSecure, type _PendingRead, type _RelayHandle } from "./_relay.js";
 
-/** Scratch memory for reads with no BYOB view. */
-const SCRATCH_BYTES = 64 * 1024;
-/** Reads up to this size are copied out of the scratch buffer; larger ones take it over. */
-const COPY_LIMIT = SCRATCH_BYTES / 2;
+/**
+ * Scratch memory for reads with no BYOB view starts at this size and grows (×4, up to
+ * {@link MAX_SCRATCH_BYTES}) each time a read fills it. An idle connection keeps a read
+ * pending into its scratch, so a fixed 64 KiB made every idle connection cost 64 KiB of
+ * memory; request/response traffic rarely fills 4 KiB, bulk reads reach 64 KiB after two.
+ */
+const MIN_SCRATCH_BYTES = 4 * 1024;
+const MAX_SCRATCH_BYTES = 64 * 1024;
 
 /** Internal: one Deno conn as a core Transport. */
 export class _DenoTransport implements Transport {
@@ -45,6 +49,7 @@ export class _DenoTransport implements Transport {
   /** Before a STARTTLS upgrade, reads go to our memory (see `pull`). */
   readonly #plainStarttls: boolean;
   #scratch: Uint8Array<ArrayBuffer> | null = null;
+  #scratchBytes = MIN_SCRATCH_BYTES;
   /** The raw read in flight, if any (Deno cannot start TLS while it is pending). */
   #reading: _PendingRead | null = null;
   /** The loopback relay under a TLS conn upgraded with a read pending (see `_relay.ts`). */
@@ -155,15 +160,19 @@ export class _DenoTransport implements Transport {
   }
 
   #scratchFor(view: Uint8Array | null): Uint8Array<ArrayBuffer> {
-    const scratch = (this.#scratch ??= new Uint8Array(SCRATCH_BYTES));
+    const scratch = (this.#scratch ??= new Uint8Array(this.#scratchBytes));
     return view !== null && view.byteLength < scratch.byteLength ? scratch.subarray(0, view.byteLength) : scratch;
   }
 
-  /** Small reads are copied out so the 64 KiB scratch is reused; large ones take it over. */
+  /**
+   * Reads up to half the scratch are copied out so the scratch is reused; larger ones take
+   * it over (the next read gets a new one, larger if this read filled it).
+   */
   #takeScratch(n: number): Uint8Array {
     const scratch = this.#scratch!;
-    if (n <= COPY_LIMIT) return scratch.slice(0, n);
+    if (n <= scratch.byteLength / 2) return scratch.slice(0, n);
     this.#scratch = null;
+    if (n === scratch.byteLength && n < MAX_SCRATCH_BYTES) this.#scratchBytes = Math.min(n * 4, MAX_SCRATCH_BYTES);
     return scratch.subarray(0, n);
   }
 }

@@ -81,14 +81,6 @@ function _error(message: string, code: string): Error {
 }
 
 /**
- * Resolves on `socket`'s `'close'` (its handle is closed). `socket.closed` is no substitute:
- * Node sets it before the handle's asynchronous close has finished.
- */
-function _closeOf(socket: net.Socket): Promise<void> {
-  return new Promise((resolve) => socket.once("close", () => resolve()));
-}
-
-/**
  * A `Transport` over an open Node socket.
  *
  * `socket` carries the data (a `TLSSocket` for TLS), `raw` is the TCP socket under it (the
@@ -116,9 +108,23 @@ export class NodeTransport implements Transport {
   #ended = false;
   #upgraded = false;
   #handedOver = false;
-  readonly #closes: Promise<unknown>;
+  /**
+   * Sockets (`socket`, and `raw` under TLS) whose `'close'` (handle closed) has not been
+   * seen yet; `close()` settles when it reaches 0. Counted by listeners that stay for the
+   * socket's life rather than a promise per socket made up front: most of an idle
+   * connection's cost is such fixed objects. `socket.closed` is no substitute: Node sets
+   * it before the handle's asynchronous close has finished.
+   */
+  #open: number;
+  #allClosed: (() => void) | null = null;
   #shutdown: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
+  /** Writes handed to the socket, and write callbacks seen (see `write`). */
+  #writesIssued = 0;
+  #writesDone = 0;
+  #onWritten: ((error?: Error | null) => void) | null = null;
+  /** The one write `write()` waits for (core never writes concurrently). */
+  #writeWaiter: { seq: number; resolve: () => void; reject: (error: Error) => void } | null = null;
 
   /** Set when reads arrive through `onread` (plain TCP); `'data'` events otherwise (TLS). */
   readonly #reader: _UserBufferReader | null;
@@ -135,7 +141,7 @@ export class NodeTransport implements Transport {
     this.#socket = socket;
     this.#raw = raw;
     this.#events = events;
-    this.#closes = Promise.all(raw === socket ? [_closeOf(socket)] : [_closeOf(socket), _closeOf(raw)]);
+    this.#open = raw === socket ? 1 : 2;
     const alpn = (socket as Partial<tls.TLSSocket>).alpnProtocol;
     this.info = {
       remoteAddress: _formatAddress(raw.remoteAddress, raw.remotePort),
@@ -148,7 +154,14 @@ export class NodeTransport implements Transport {
     socket.on("end", this.#onEnd);
     socket.on("error", this.#onError);
     socket.on("close", this.#onClose);
-    if (raw !== socket) raw.on("error", noop);
+    if (raw !== socket) {
+      raw.on("error", noop);
+      raw.once("close", () => this.#handleClosed());
+    }
+  }
+
+  #handleClosed(): void {
+    if (--this.#open === 0) this.#allClosed?.();
   }
 
   readonly #onData = (buffer: Buffer): void => {
@@ -191,7 +204,9 @@ export class NodeTransport implements Transport {
     this.#events.error(error);
   };
 
+  /** Stays on `socket` for its whole life (counts the close; reports it unless silent). */
   readonly #onClose = (): void => {
+    this.#handleClosed();
     if (this.#silent) return;
     this.#silent = true;
     // Closed without an error while the peer's FIN was not seen: the peer went away.
@@ -205,7 +220,6 @@ export class NodeTransport implements Transport {
     socket.off("data", this.#onData);
     if (this.#reader !== null) this.#reader.target = null;
     socket.off("end", this.#onEnd);
-    socket.off("close", this.#onClose);
     socket.on("error", noop);
     socket.off("error", this.#onError);
   }
@@ -228,14 +242,34 @@ export class NodeTransport implements Transport {
           : _error("Cannot write to a closed socket", "ERR_STREAM_DESTROYED"),
       );
     }
-    // Node calls the write callback asynchronously, always (stream.Writable docs).
-    let settle: ((error: Error | null | undefined) => void) | null = null;
-    socket.write(bytes, (error) => settle?.(error));
+    // One callback for every write (not a closure per write): Node calls write callbacks
+    // asynchronously, always, and in write order, so the n-th call is the n-th write's.
+    const seq = ++this.#writesIssued;
+    socket.write(bytes, this.#writeCallback());
     // Written straight through to the kernel: Node holds no reference to `bytes` any more.
     if (socket.writableLength === 0) return;
+    return this.#waitForWrite(seq);
+  }
+
+  /** (Own method: a closure in `write` would allocate a context on every write.) */
+  #waitForWrite(seq: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      settle = (error) => (error ? reject(error) : resolve());
+      this.#writeWaiter = { seq, resolve, reject };
     });
+  }
+
+  /** Made on the first write (idle connections never need it), outside `write` (no context per write). */
+  #writeCallback(): (error?: Error | null) => void {
+    return (this.#onWritten ??= (error) => this.#written(error));
+  }
+
+  #written(error: Error | null | undefined): void {
+    const seq = ++this.#writesDone;
+    const waiter = this.#writeWaiter;
+    if (waiter === null || waiter.seq !== seq) return;
+    this.#writeWaiter = null;
+    if (error) waiter.reject(error);
+    else waiter.resolve();
   }
 
   shutdown(): Promise<void> {
@@ -283,7 +317,9 @@ export class NodeTransport implements Transport {
       socket.once("finish", () => _destroyPair(socket, raw));
       socket.end();
     }
-    this.#closing = this.#closes.then(() => {
+    const closes =
+      this.#open === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.#allClosed = resolve));
+    this.#closing = closes.then(() => {
       if (failure !== null) throw failure;
     });
     return this.#closing;
