@@ -29,7 +29,7 @@
  * @module
  */
 import type { CloudflareSocket, CloudflareSocketInfo } from "cloudflare:sockets";
-import { SocketError, type SecureTransportKind, type Socket, type SocketInfo } from "@sockets/core";
+import { assertCanStartTls, SocketError, type SecureTransportKind, type Socket, type SocketInfo } from "@sockets/core";
 import { workerdSocketError } from "./_workerd-errors.js";
 import { WorkerdReadable } from "./_workerd-readable.js";
 
@@ -176,16 +176,11 @@ export class WorkerdSocket implements Socket {
   }
 
   startTls(): Socket {
-    if (this.secureTransport !== "starttls") {
-      throw new SocketError(
-        `startTls() needs a socket opened with secureTransport "starttls"; this one has "${this.secureTransport}"`,
-        { code: "EINVAL" },
-      );
-    }
-    if (this.#upgraded) throw new SocketError("startTls() was already called on this socket", { code: "EINVAL" });
-    if (this.#closeCalled || this.#failure !== null) {
-      throw new SocketError("startTls() was called on a closed socket", { code: "ECLOSED" });
-    }
+    assertCanStartTls({
+      secureTransport: this.secureTransport,
+      upgraded: this.#upgraded,
+      closed: this.#closeCalled || this.#failure !== null,
+    });
     const sni = this.#init.sni;
     let secure: CloudflareSocket;
     this.#read.detach();

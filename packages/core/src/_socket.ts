@@ -14,6 +14,7 @@ import { _WriteSide, type _WriteOwner } from "./_write-side.js";
 import { toSocketError } from "./normalize-error.js";
 import type { ResolvedOptions } from "./options.js";
 import { SocketError } from "./socket-error.js";
+import { assertCanStartTls } from "./start-tls-guard.js";
 import type { TlsRequest, Transport, TransportEvents } from "./transport.js";
 import type { SecureTransportKind, Socket, SocketInfo } from "./types.js";
 
@@ -175,17 +176,12 @@ export class _SocketImpl implements Socket {
   }
 
   startTls(): Socket {
-    if (this.secureTransport !== "starttls") {
-      throw new SocketError(
-        `startTls() needs a socket opened with secureTransport "starttls"; this one has "${this.secureTransport}"`,
-        { code: "EINVAL" },
-      );
-    }
-    if (this.#upgraded) throw new SocketError("startTls() was already called on this socket", { code: "EINVAL" });
     const phase = this.#phase;
-    if (this.#closeCalled || phase === "closed" || phase === "failed" || phase === "closing") {
-      throw new SocketError("startTls() was called on a closed socket", { code: "ECLOSED" });
-    }
+    assertCanStartTls({
+      secureTransport: this.secureTransport,
+      upgraded: this.#upgraded,
+      closed: this.#closeCalled || phase === "closed" || phase === "failed" || phase === "closing",
+    });
     this.#upgraded = true;
     this.#phase = "upgraded";
     this.#unlisten();

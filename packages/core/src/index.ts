@@ -23,3 +23,4 @@ export { describe, parseAddress, type ParsedAddress } from "./address.js";
 export { resolveOptions, type ResolvedOptions } from "./options.js";
 export type { OpenRequest, OpenTransport, TlsRequest, Transport, TransportEvents } from "./transport.js";
 export { createConnect } from "./connect.js";
+export { assertCanStartTls } from "./start-tls-guard.js";
