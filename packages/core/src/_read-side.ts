@@ -32,6 +32,8 @@ export class _ReadSide {
   /** A `pull()` that came before `attach()` waits here (the stream never pulls twice at once). */
   #onAttach: ((transport: Transport | null) => void) | null = null;
   #state: ReadState = "open";
+  /** A connection failure waiting behind queued bytes (see `error`). */
+  #failure: { readonly reason: unknown } | null = null;
   /** The read a pull transport has in flight, so draining never starts a second one. */
   #inflight: Promise<void> | undefined = undefined;
   constructor() {
@@ -50,6 +52,8 @@ export class _ReadSide {
 
   /** Underlying source `pull`: one read (pull transports) or a resume (push transports). */
   pull(controller: ReadableByteStreamController): void | Promise<void> {
+    const failure = this.#failure;
+    if (failure !== null) return controller.error(failure.reason);
     const transport = this.#transport;
     const pending =
       transport !== null
@@ -131,11 +135,24 @@ export class _ReadSide {
     else this.#inflight.then(giveBack, giveBack);
   }
 
-  /** A failure or an abort: pending and later reads reject with `reason`. */
-  error(reason: unknown): void {
+  /**
+   * A failure or an abort: pending and later reads reject with `reason`. For a failure of
+   * the connection (`afterQueued`) the bytes that arrived before it and are still queued
+   * are read first, as the kernel itself hands them out before `ECONNRESET` (a server's
+   * last error message before its RST is worth more than the reset); an abort of ours
+   * drops them at once.
+   */
+  error(reason: unknown, afterQueued = false): void {
     const wasOpen = this.#state === "open";
     this.#state = "done";
-    if (wasOpen) this.#controller.error(reason);
+    if (!wasOpen) return;
+    const controller = this.#controller;
+    if (afterQueued && (controller.desiredSize ?? 0) < 0) {
+      // Errored by the next `pull()`, which comes once the queue is empty and a read waits.
+      this.#failure = { reason };
+      return;
+    }
+    controller.error(reason);
   }
 
   /** Whether the peer's end (or an error) has been seen. */

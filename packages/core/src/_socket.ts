@@ -326,15 +326,18 @@ export class _SocketImpl implements Socket {
     // Drivers that report each rejection (postgres.js) then report the failure once.
     this.#rejectOpenedWith(error);
     this.#rejectClosedWith(error);
-    this.#teardown(error);
+    this.#teardown(error, true);
   }
 
-  /** Rejects a pending `opened`, errors both streams, and drops the connection. */
-  #teardown(reason: unknown): void {
+  /**
+   * Rejects a pending `opened`, errors both streams, and drops the connection. After a
+   * connection failure (`failed`) the reader still gets the bytes that had arrived first.
+   */
+  #teardown(reason: unknown, failed = false): void {
     this.#unlisten();
     this.#rejectOpenedWith(reason);
     this.#write.error(reason);
-    this.#read.error(reason);
+    this.#read.error(reason, failed);
     this.#dialing.abort(reason);
     this.#markReady(null);
     this.#read.attach(null);

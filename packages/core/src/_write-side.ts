@@ -79,6 +79,8 @@ export class _WriteSide {
   #cutoffError: unknown = null;
   #waiters: Waiter[] | null = null;
   #finished = false;
+  /** Set by `error()`: what every write rejects with from then on. */
+  #errored: { readonly reason: unknown } | null = null;
   readonly #owner: _WriteOwner;
   /** `.catch` handler for asynchronous writes, made on the first one. */
   #onWriteFailed: ((error: unknown) => never) | null = null;
@@ -142,10 +144,15 @@ export class _WriteSide {
     return new Promise((resolve) => (this.#waiters ??= []).push({ upTo, resolve }));
   }
 
-  /** Errors the stream: queued chunks are dropped, pending and later writes reject with `reason`. */
+  /**
+   * Errors the stream: queued chunks are dropped, pending and later writes reject with
+   * `reason` — the write already inside the transport too, whatever error our own
+   * teardown makes the transport fail it with.
+   */
   error(reason: unknown): void {
     if (this.#finished) return;
     this.#finish();
+    this.#errored = { reason };
     this.#controller.error(reason);
   }
 
@@ -195,6 +202,9 @@ export class _WriteSide {
 
   /** The transport failed a write: the stream errors, so nothing more will be flushed. */
   #transportFailed(error: unknown): never {
+    // Errored by us first (close(reason), a failure seen elsewhere): that is the reason.
+    const errored = this.#errored;
+    if (errored !== null) throw errored.reason;
     this.#finish();
     throw this.#owner.writeFailed(error);
   }
@@ -206,9 +216,17 @@ export class _WriteSide {
     return this.#wroteLater(pending, index);
   }
 
-  /** (Own method, so a synchronous `#send` allocates no closure context.) */
+  /**
+   * (Own method, so a synchronous `#send` allocates no closure context.) A write that
+   * completes only after the stream was errored (close(reason), a failure) is not reported
+   * as written: the connection was torn down under it (Node, for one, completes a
+   * destroyed socket's pending write with success), so it rejects with the stream's error.
+   */
   #wroteLater(pending: Promise<void>, index: number): Promise<void> {
-    return pending.then(() => this.#wrote(index));
+    return pending.then(() => {
+      if (this.#errored !== null) throw this.#errored.reason;
+      this.#wrote(index);
+    });
   }
 
   #wrote(index: number): void {

@@ -25,7 +25,9 @@
  * - **Peer FIN** is `events.end()`, exactly once. The transport stays writable after it
  *   (the half-open policy is core's, not the runtime's).
  * - **Fatal errors** (reset, TLS alert, …) are `events.error(nativeError)`, at most once;
- *   no event fires after it.
+ *   no event fires after it. Bytes that arrived before the failure are handed over with
+ *   `events.data` first, even while paused: core lets the reader have them before the
+ *   error. A peer's RST is never reported as `events.end()`.
  * - **Writing.** `write(bytes)` is called one chunk at a time, never concurrently, and
  *   only after `open` resolved. It returns (or resolves) once the bytes have been handed to
  *   the operating system or copied, so the caller may reuse the memory; it waits while
