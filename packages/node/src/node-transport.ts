@@ -29,6 +29,9 @@
  *   nodejs/node#49484). The TLS socket is then left to close with it: destroying a
  *   reading `TLSSocket` in the same tick as resetting its TCP socket segfaults Node 20.20
  *   (reproduced; a test guards it; TLSWrap teardown, cf. nodejs/node#62967).
+ * - **A reset can arrive as `'end'`** (libuv 1.46 skips the read that would fail with
+ *   `ECONNRESET` when data and the RST come in together): each `'end'` is checked with a
+ *   zero-byte write first, see `_reset-probe.ts`.
  * - **Close** is `end()` (TLS `close_notify` + FIN), then `destroy()` on `'finish'`,
  *   settled on `'close'` of both sockets. Meanwhile incoming bytes are read and dropped:
  *   closing a socket with unread bytes in the kernel makes Linux send RST instead, which
@@ -44,6 +47,7 @@ import type * as tls from "node:tls";
 import type { SocketInfo, TlsRequest, Transport, TransportEvents } from "@sockets/core";
 import { _formatAddress } from "./_address.js";
 import { _destroyPair, _startHandshake } from "./_handshake.js";
+import { _probeReset } from "./_reset-probe.js";
 
 const noop = (): void => {};
 
@@ -106,6 +110,8 @@ export class NodeTransport implements Transport {
   /** No event may fire any more (error delivered, closed, aborted, or upgraded). */
   #silent = false;
   #ended = false;
+  /** The peer's `'end'` is being checked for a reset (see `_reset-probe.ts`) before it is reported. */
+  #probing = false;
   #upgraded = false;
   #handedOver = false;
   /**
@@ -195,22 +201,49 @@ export class NodeTransport implements Transport {
   readonly #onEnd = (): void => {
     if (this.#silent || this.#ended) return;
     this.#ended = true;
-    this.#events.end();
+    // Node 20 can report a reset as 'end' (see `_reset-probe.ts`): ask the kernel first.
+    this.#probing = _probeReset(this.#raw, this.#onProbed);
+    if (!this.#probing) this.#events.end();
+  };
+
+  readonly #onProbed = (reset: Error | null): void => {
+    if (this.#silent || !this.#probing) return;
+    this.#probing = false;
+    if (reset === null) return this.#events.end();
+    this.#silent = true;
+    this.#events.error(reset);
   };
 
   readonly #onError = (error: Error): void => {
     if (this.#silent) return;
+    this.#handOverBuffered();
     this.#silent = true;
     this.#events.error(error);
   };
+
+  /**
+   * Before a failure is reported: bytes Node had already read into the socket's buffer
+   * while we were paused (`'data'` mode, TLS) go to core, which lets the reader have them
+   * before the error. Node drops them with the destroyed stream otherwise. (Plain TCP
+   * reads through `onread` keep nothing in Node.)
+   */
+  #handOverBuffered(): void {
+    if (this.#reader !== null) return;
+    const socket = this.#socket;
+    socket.off("data", this.#onData);
+    for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) this.#onData(chunk);
+  }
 
   /** Stays on `socket` for its whole life (counts the close; reports it unless silent). */
   readonly #onClose = (): void => {
     this.#handleClosed();
     if (this.#silent) return;
+    if (!this.#ended) this.#handOverBuffered();
     this.#silent = true;
     // Closed without an error while the peer's FIN was not seen: the peer went away.
     if (!this.#ended) this.#events.error(_error("The connection closed unexpectedly", "ECONNRESET"));
+    // Closed cleanly while the reset probe was out: the FIN it was checking stands.
+    else if (this.#probing) this.#events.end();
   };
 
   /** Stops every event and detaches from the socket; a no-op error listener stays. */
