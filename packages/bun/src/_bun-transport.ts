@@ -111,6 +111,8 @@ export class _BunTransport implements Transport {
   #endPending = false;
   #ended = false;
   #drain: { resolve: () => void; reject: (error: unknown) => void } | null = null;
+  /** A failed write waiting to learn why the socket closed (see `#whyClosed`). */
+  #onClosed: (() => void) | null = null;
   readonly #events: TransportEvents;
   readonly #hostname: string;
   readonly #port: number;
@@ -179,7 +181,7 @@ export class _BunTransport implements Transport {
     const total = bytes.byteLength;
     const written = this.#writable().write(bytes, 0, total);
     if (written === total) return;
-    if (written < 0) throw this.#writeError();
+    if (written < 0) return this.#whyClosed();
     return this.#writeRest(bytes, written);
   }
 
@@ -279,6 +281,9 @@ export class _BunTransport implements Transport {
     const drain = this.#drain;
     this.#drain = null;
     drain?.reject(this.#writeError());
+    const onClosed = this.#onClosed;
+    this.#onClosed = null;
+    onClosed?.();
     if (this.#state === "opening") {
       this.#fail(error ?? _coded("The connection closed before it was established", "ECONNRESET"));
     } else if (this.#state === "open") {
@@ -296,13 +301,20 @@ export class _BunTransport implements Transport {
     this.#resolveOpen(this);
   }
 
-  /** A failure: rejects a pending open, or reports `events.error` once; nothing fires after. */
+  /**
+   * A failure: rejects a pending open, or reports `events.error` once; nothing fires
+   * after. Chunks that arrived before it and wait in the queue (we were paused) go to core
+   * first: the reader gets them before the error.
+   */
   #fail(error: unknown): void {
     const state = this.#state;
     if (state === "done") return;
+    const queued = this.#queue;
+    this.#queue = [];
     this.#stop();
-    if (state === "opening") this.#rejectOpen(error);
-    else this.#events.error(error);
+    if (state === "opening") return this.#rejectOpen(error);
+    for (const chunk of queued) this.#events.data(chunk);
+    this.#events.error(error);
   }
 
   #stop(): void {
@@ -336,8 +348,19 @@ export class _BunTransport implements Transport {
     while (offset < total) {
       await new Promise<void>((resolve, reject) => (this.#drain = { resolve, reject }));
       const written = this.#writable().write(bytes, offset, total - offset);
-      if (written < 0) throw this.#writeError();
+      if (written < 0) return this.#whyClosed();
       offset += written;
     }
+  }
+
+  /**
+   * `write()` returned -1: the socket is closed, but on a reset Bun says so (-1) a moment
+   * before `close(socket, error)` says why (seen on TLS, ~3% of resets mid-upload, the
+   * close following within 0.5 ms). Rejects with the close's error once it is known, so
+   * the write (and the socket) fail with `ECONNRESET`, not a generic `EPIPE`.
+   */
+  #whyClosed(): Promise<never> {
+    if (this.#socketClosed) return Promise.reject(this.#writeError());
+    return new Promise<never>((_, reject) => (this.#onClosed = () => reject(this.#writeError())));
   }
 }
