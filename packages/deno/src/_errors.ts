@@ -7,9 +7,11 @@
  *
  * - DNS: a failed lookup is a plain `Error` "failed to lookup address information: …"
  *   with no class and no `code` (Deno 2.9.6), so it is recognised by its message.
- * - TLS: certificate and protocol failures are `InvalidData` (sometimes `UnexpectedEof`
- *   when the peer hangs up mid-handshake); during a handshake anything that is not a
- *   reset, an abort or our own close is reported as `ETLS`.
+ * - TLS: certificate and protocol failures are `InvalidData`; `UnexpectedEof` is rustls
+ *   seeing the TCP stream end without `close_notify` (the peer hung up mid-handshake, or
+ *   the stream was truncated: a read then fails instead of ending cleanly). Both are
+ *   `ETLS`; during a handshake anything that is not a reset, an abort or our own close is
+ *   `ETLS` too.
  * - Our own `close()`: a read or handshake in flight rejects with `Interrupted`, and any
  *   later use of the conn with `BadResource`: both are `ECLOSED`.
  *
@@ -24,7 +26,7 @@ export type _Phase = "connect" | "handshake" | "io";
 // (the text of `std::io::Error` from getaddrinfo, as a generic error with no class).
 const DNS_FAILURE = /failed to lookup address|Name or service not known|nodename nor servname|No address associated/i;
 
-function _classCode(error: unknown, phase: _Phase): SocketErrorCode | undefined {
+function _classCode(error: unknown): SocketErrorCode | undefined {
   const E = Deno.errors;
   if (error instanceof E.ConnectionRefused) return "ECONNREFUSED";
   if (error instanceof E.ConnectionReset || error instanceof E.ConnectionAborted) return "ECONNRESET";
@@ -32,7 +34,9 @@ function _classCode(error: unknown, phase: _Phase): SocketErrorCode | undefined 
   if (error instanceof E.TimedOut) return "ETIMEDOUT";
   if (error instanceof E.NetworkUnreachable) return "ENETUNREACH";
   if (error instanceof E.Interrupted || error instanceof E.BadResource || error instanceof E.NotConnected) return "ECLOSED";
-  if (error instanceof E.InvalidData || (phase === "handshake" && error instanceof E.UnexpectedEof)) return "ETLS";
+  // UnexpectedEof comes only from rustls: the peer hung up mid-handshake, or (on a read)
+  // closed without close_notify, which is how a truncated TLS stream looks (RFC 8446 §6.1).
+  if (error instanceof E.InvalidData || error instanceof E.UnexpectedEof) return "ETLS";
   if (error instanceof DOMException && error.name === "AbortError") return "EABORTED";
   if (error instanceof Error && error.constructor === Error && DNS_FAILURE.test(error.message)) return "ENOTFOUND";
   return undefined;
@@ -48,7 +52,7 @@ function _classCode(error: unknown, phase: _Phase): SocketErrorCode | undefined 
  * ```
  */
 export function _toSocketError(error: unknown, phase: _Phase): SocketError {
-  const code = _classCode(error, phase) ?? codeOf(error) ?? (phase === "handshake" ? "ETLS" : "EUNKNOWN");
+  const code = _classCode(error) ?? codeOf(error) ?? (phase === "handshake" ? "ETLS" : "EUNKNOWN");
   return toSocketError(error, { code });
 }
 
