@@ -6,7 +6,7 @@
  */
 import { assertSocketError, bytesEqual, equal, rejects } from "./assert.js";
 import { fetchReport } from "./_flows.js";
-import { ByteReader, bytes, concat, dispose, pattern, stateAfter } from "./helpers.js";
+import { ByteReader, bytes, concat, dispose, pattern, sleep, stateAfter, withTimeout } from "./helpers.js";
 import type { ConformanceCase } from "./types.js";
 
 /** Cases for close(). */
@@ -80,6 +80,40 @@ export const closeCases: readonly ConformanceCase[] = [
         const reason = new Error("stop now");
         socket.close(reason).catch(() => {});
         await rejects(writer.write(bytes("late")), "write after close(reason)", (e) => e === reason);
+      } finally {
+        await dispose(socket);
+      }
+    },
+  },
+  {
+    id: "close/reason-rejects-pending-writes",
+    title: "close(reason) rejects every write not yet done with that reason, the one inside the runtime too",
+    tags: ["decision"],
+    async run({ connect, peers }) {
+      const socket = connect(peers.slowReader);
+      try {
+        await socket.opened;
+        const writer = socket.writable.getWriter();
+        const chunk = new Uint8Array(1 << 20);
+        const settled: unknown[] = [];
+        // 64 MiB to a peer that never reads: the kernel buffers fill, one write is stuck
+        // inside the runtime and the rest wait in the stream's queue.
+        const writes = Array.from({ length: 64 }, (_, i) =>
+          writer.write(chunk).then(
+            () => void (settled[i] = "written"),
+            (error: unknown) => void (settled[i] = error),
+          ),
+        );
+        await sleep(200);
+        const before = settled.filter((s) => s === "written").length;
+        const reason = new Error("give up");
+        await withTimeout(socket.close(reason), 3_000, "close(reason) with writes pending");
+        await withTimeout(Promise.all(writes), 3_000, "the writes pending at close(reason)");
+        const late = settled.slice(before);
+        if (late.length === 0) throw new Error("every write resolved before close(): the peer read after all");
+        for (const [i, outcome] of late.entries()) {
+          if (outcome !== reason) throw new Error(`write ${before + i} settled with ${outcome === "written" ? "success" : String(outcome)}, not the close() reason`);
+        }
       } finally {
         await dispose(socket);
       }

@@ -82,6 +82,11 @@ export interface PeerDirectory {
   resetOnAccept: string;
   /** Resets the connection after the first bytes arrive. */
   resetOnData: string;
+  /**
+   * Sends "bye\n", then resets (RST) the connection 20 ms later: a server's last words
+   * before it goes away (they must still be readable before the error).
+   */
+  greetThenReset: string;
   /** A port with nothing listening. */
   refused: string;
   /** Accepts, then never reads (the kernel buffers fill: write backpressure). */
