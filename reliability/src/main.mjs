@@ -42,7 +42,8 @@ async function main() {
         const ok = event.status === event.expected || event.expected === "flaky";
         if (!ok) unexpected++;
         const mark = ok ? (event.status === "pass" ? "ok  " : "known") : "FAIL";
-        process.stdout.write(`  ${mark} ${event.id} (${event.ms} ms)${ok ? "" : `\n       ${event.error ? `${event.error.name}: ${event.error.message}` : ""}${event.strays ? ` ${event.strays.length} stray error(s), first: ${JSON.stringify(event.strays[0])}` : ""}`}\n`);
+        const why = event.status === "pass" ? "" : `\n       ${event.error ? `${event.error.name}: ${event.error.message}` : ""}${event.strays ? ` ${event.strays.length} stray error(s), first: ${JSON.stringify(event.strays[0])}` : ""}`;
+        process.stdout.write(`  ${mark} ${event.id} (${event.ms} ms)${why}\n`);
       });
       run.seconds = Math.round((Date.now() - t0) / 100) / 10;
       if (run.exit !== 0) {

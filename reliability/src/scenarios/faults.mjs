@@ -1,6 +1,6 @@
 /**
  * Fault injection through the loopback fault proxy (see `../fixtures/fault-proxy.mjs`):
- * RST mid-stream (plain and TLS), a multi-second stall (plain and TLS), the connection
+ * RST mid-stream (plain and TLS; with our side open, and after our own FIN), a multi-second stall (plain and TLS), the connection
  * dropped during the TLS handshake (FIN and RST), a truncated TLS record, FIN while our
  * writes are pending, and a peer that accepts and never answers. For each: the right
  * `SocketError` code on `opened`/`closed`/the streams, settled within a bound, no
@@ -12,12 +12,16 @@
  */
 import { check, isSocketError, pattern, patternAt, readChecked, rejection, settle, within } from "./_util.mjs";
 
-/** Writes `size` pattern bytes to an echo through the proxy and reads back, checking every byte. */
-async function _echoThrough(connect, address, size, tls, seed) {
+/**
+ * Writes `size` pattern bytes to an echo through the proxy and reads back, checking every
+ * byte. `halfClose`: close the writable (FIN) once the bytes are written, before the echo
+ * is read; otherwise our side stays open while reading.
+ */
+async function _echoThrough(connect, address, size, tls, seed, halfClose = true) {
   const socket = connect(address.replace("127.0.0.1", tls ? "localhost" : "127.0.0.1"), tls ? { secureTransport: "on" } : {});
   const writer = socket.writable.getWriter();
   const written = settle(
-    writer.write(pattern(size, seed)).then(() => writer.close()),
+    writer.write(pattern(size, seed)).then(() => (halfClose ? writer.close() : undefined)),
     30_000,
     "writes",
   );
@@ -27,12 +31,12 @@ async function _echoThrough(connect, address, size, tls, seed) {
 }
 
 export const faultScenarios = [
-  ...[false, true].map((tls) => ({
-    id: `fault/rst-mid-stream/${tls ? "tls" : "plain"}`,
+  ...[false, true].flatMap((tls) => [false, true].map((halfClose) => ({
+    id: `fault/${halfClose ? "rst-after-half-close" : "rst-mid-stream"}/${tls ? "tls" : "plain"}`,
     group: "fault",
-    title: `RST after 64 KiB of a 1 MiB ${tls ? "TLS " : ""}echo: the read and closed reject ECONNRESET, the bytes before it are intact`,
+    title: `RST after 64 KiB of a 1 MiB ${tls ? "TLS " : ""}echo${halfClose ? ", after our own FIN" : ", our side still open"}: the read and closed reject ECONNRESET, the bytes before it are intact`,
     async run({ connect, config, note }) {
-      const { read, closed } = await _echoThrough(connect, config.faults[tls ? "rstTls" : "rst"], 1 << 20, tls, 1);
+      const { read, closed } = await _echoThrough(connect, config.faults[tls ? "rstTls" : "rst"], 1 << 20, tls, 1, halfClose);
       if (read.error === undefined) note("bytesLost", (1 << 20) - read.bytes); // a truncation reported as a clean end
       check(read.error !== undefined, `the readable ended cleanly after ${read.bytes} bytes although the peer reset the connection (closed ${closed.ok ? "resolved" : "rejected"})`);
       isSocketError(read.error, "ECONNRESET", "read after RST");
@@ -42,7 +46,7 @@ export const faultScenarios = [
       check(read.bytes < 1 << 20, "all bytes arrived although the connection was reset");
       note("bytesBeforeReset", read.bytes);
     },
-  })),
+  }))),
   ...[false, true].map((tls) => ({
     id: `fault/stall/${tls ? "tls" : "plain"}`,
     group: "fault",

@@ -82,12 +82,20 @@ export const raceScenarios = [
       const socket = connect(config.peers.slowReader);
       await within(socket.opened, 3_000, "opened");
       const writer = socket.writable.getWriter();
-      const writes = Array.from({ length: 32 }, () => writer.write(new Uint8Array(1 << 20)));
+      let doneBeforeClose = 0;
+      let closing = false;
+      let resolvedAfterClose = 0;
+      const writes = Array.from({ length: 32 }, () =>
+        writer.write(new Uint8Array(1 << 20)).then(() => (closing ? resolvedAfterClose++ : doneBeforeClose++)),
+      );
       await sleep(100);
       const reason = new Error("give up");
+      closing = true;
       await within(socket.close(reason), 3_000, "abortive close");
       const results = await within(Promise.allSettled(writes), 3_000, "pending writes");
       const rejected = results.filter((r) => r.status === "rejected");
+      note("writesDoneBeforeClose", doneBeforeClose);
+      check(resolvedAfterClose === 0, `${resolvedAfterClose} write(s) pending at close(reason) resolved as written afterwards`);
       check(rejected.length > 0, "no pending write was rejected");
       const other = rejected.find((r) => r.reason !== reason);
       note("rejectedWrites", rejected.length);
