@@ -98,7 +98,7 @@ async function main() {
   };
   const ports = {};
   for (const [name, server] of Object.entries(servers)) {
-    server.on("tlsClientError", () => {});
+    server.on("tlsClientError", (_error, socket) => socket.destroy());
     ports[name] = await listen(server);
   }
   process.stdout.write(`${JSON.stringify({ ready: true, ports })}\n`);

@@ -1,5 +1,5 @@
 /**
- * `node src/main.mjs [--ci | --full | --soak] [--runtime=node,deno,bun] [--only=<prefix>]`
+ * `node src/main.mjs [--ci | --soak | --quick] [--runtime=node,deno,bun] [--only=<prefix>]`
  *
  * Starts the fixture peers, the TLS matrix, the ledger and the fault proxies in this Node
  * process; runs every scenario inside node, deno and bun (one bundle each); checks the

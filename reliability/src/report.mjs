@@ -78,12 +78,12 @@ export function renderReliability(reports, expectations) {
     "",
     "Faults, races, load, leaks, hostile input and the TLS security matrix, run inside node, deno and bun against loopback fixture peers and a fault proxy in a Node parent process. Every figure below comes from the run named in its heading (`results/<mode>.json` has the raw data).",
     "",
-    "Commands: `node src/main.mjs --ci` (CI, scaled), `--full` (the issue's sizes: 1,000 × 1 MiB, 10,000 sequential plain and TLS), `--soak` (`--full` with a five-minute soak). `--runtime=node,deno,bun` and `--only=<id prefix>` narrow a run (a narrowed run does not rewrite this file).",
+    "Commands: `node src/main.mjs --ci` (what CI runs, inside `pnpm test`: the issue's sizes — 1,000 concurrent × 1 MiB, 10,000 sequential plain and 10,000 TLS connections — and a 30-second soak), `--soak` (the same with a five-minute soak, for manual runs), `--quick` (scaled down, for development). `--runtime=node,deno,bun` and `--only=<id prefix>` narrow a run (a narrowed run does not rewrite this file).",
     "",
     "\"Bytes lost\" counts bytes missing or corrupted on connections that reported success; every echo is checked byte for byte against the pattern that was sent. Open file descriptors are counted from outside each runtime (`/proc/<pid>/fd`, by the parent); heap is measured after a forced full GC (`--expose-gc` / `Bun.gc(true)`).",
     "",
   ];
-  for (const mode of ["ci", "full", "soak"]) if (reports[mode]) out.push(_mode(reports[mode], expectations));
+  for (const mode of ["ci", "soak", "quick"]) if (reports[mode]) out.push(_mode(reports[mode], expectations));
   out.push("## Known gaps (expectations.json)", "", "| runtime | scenario | status | reason | link |", "|---|---|---|---|---|");
   for (const [runtime, entries] of Object.entries(expectations)) for (const [id, e] of Object.entries(entries)) out.push(`| ${runtime} | \`${id}\` | ${e.status} | ${e.reason.replaceAll("|", "\\|")} | ${e.link} |`);
   out.push("", "Details and reproductions: [findings/README.md](findings/README.md).", "");
