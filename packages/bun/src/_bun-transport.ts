@@ -21,8 +21,8 @@
  *   rest with offset/length (no `subarray`) on each `drain` and settles once all of it was
  *   accepted. The fast path (all accepted at once) returns synchronously, no promise.
  * - **Reads are pushed, handlers are not awaited.** The only brake is `pause()` /
- *   `resume()`: the socket is paused in `open` (plain) or `handshake` (TLS), resumed by
- *   `pull()`, paused by `pause()`. Chunks that still arrive while paused (one native read
+ *   `resume()`: chunks go to core from the open on, core's `pause()` pauses the socket as
+ *   soon as one arrives that nobody asked for, and `pull()` resumes it. Chunks that still arrive while paused (one native read
  *   can hold several TLS records) wait in a small queue, delivered on the next `pull()`;
  *   the peer's FIN waits behind them.
  * - **Fresh buffers.** With `binaryType: "uint8array"` every `data` event gets a new
@@ -47,7 +47,7 @@
  *
  * @module
  */
-import { SocketError, toSocketError, type SocketInfo, type TlsRequest, type Transport, type TransportEvents } from "@sockets/core";
+import { SocketError, toSocketError, type Cancellation, type SocketInfo, type TlsRequest, type Transport, type TransportEvents } from "@sockets/core";
 import { _bunTlsOptions } from "./_tls-options.js";
 
 type BunSocket = Bun.Socket<undefined>;
@@ -113,6 +113,8 @@ export class _BunTransport implements Transport {
   #drain: { resolve: () => void; reject: (error: unknown) => void } | null = null;
   /** A failed write waiting to learn why the socket closed (see `#whyClosed`). */
   #onClosed: (() => void) | null = null;
+  /** Core's cancellation of the open, while it is in flight (see `cancelWith`). */
+  #cancel: Cancellation | null = null;
   readonly #events: TransportEvents;
   readonly #hostname: string;
   readonly #port: number;
@@ -143,6 +145,26 @@ export class _BunTransport implements Transport {
     this.#socket ??= socket;
     if (this.#state === "done") this.#kill();
     else if (!this.#tls) this.#opened();
+  }
+
+  /**
+   * While opening, `cancel` stops the attempt (`abort()`: the open rejects, the socket is
+   * terminated as soon as it exists). Bun cannot abort a connect natively.
+   */
+  cancelWith(cancel: Cancellation): void {
+    if (this.#state !== "opening") return;
+    if (cancel.cancelled) return this.abort();
+    this.#cancel = cancel;
+    cancel.onCancel = this.#onCancel;
+  }
+
+  readonly #onCancel = (): void => this.abort();
+
+  /** The open settled: core's cancellation no longer applies. */
+  #openSettled(): void {
+    const cancel = this.#cancel;
+    this.#cancel = null;
+    if (cancel !== null && cancel.onCancel === this.#onCancel) cancel.onCancel = null;
   }
 
   /** Stops waiting: the open rejects with `error`, a socket that exists is reset. */
@@ -205,7 +227,7 @@ export class _BunTransport implements Transport {
     this.#kill();
   }
 
-  startTls(tls: TlsRequest, events: TransportEvents, signal?: AbortSignal): Promise<Transport> {
+  startTls(tls: TlsRequest, events: TransportEvents, cancel: Cancellation): Promise<Transport> {
     const socket = this.#socket;
     if (this.#state !== "open" || socket === null || this.#socketClosed) {
       return Promise.reject(this.#closeError ?? new SocketError("The connection closed before startTls()", { code: "ECLOSED" }));
@@ -224,13 +246,7 @@ export class _BunTransport implements Transport {
     }
     // The new socket was closed (or its signal fired) during the handshake: give up and
     // tear the connection down (abort() rejects a pending open and terminates).
-    if (signal !== undefined) {
-      const onAbort = (): void => next.abort();
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
-      const detach = (): void => signal.removeEventListener("abort", onAbort);
-      next.opening.then(detach, detach);
-    }
+    next.cancelWith(cancel);
     return next.opening;
   }
 
@@ -238,8 +254,6 @@ export class _BunTransport implements Transport {
     this.#socket = socket;
     if (this.#state === "done") return this.#kill();
     socket.setNoDelay(true);
-    // Pausing a TLS socket before its handshake would stall the handshake.
-    if (!this.#tls) this.#pauseNative();
   }
 
   #onHandshake(socket: BunSocket, success: boolean, error: Error | null): void {
@@ -250,7 +264,6 @@ export class _BunTransport implements Transport {
       this.#kill();
       return;
     }
-    this.#pauseNative();
     this.#opened();
   }
 
@@ -296,8 +309,12 @@ export class _BunTransport implements Transport {
     if (this.#state !== "opening") return;
     const socket = this.#socket!;
     this.#state = "open";
+    // Delivering from the start: core pauses us when a chunk arrives that nobody asked for
+    // (pausing here and resuming on the first read would be two native calls per connection).
+    this.#flowing = true;
     const alpn = this.#tls ? socket.alpnProtocol : null;
     this.info = _lazyInfo(socket, this.#hostname, this.#port, typeof alpn === "string" ? alpn : null);
+    this.#openSettled();
     this.#resolveOpen(this);
   }
 
@@ -312,7 +329,10 @@ export class _BunTransport implements Transport {
     const queued = this.#queue;
     this.#queue = [];
     this.#stop();
-    if (state === "opening") return this.#rejectOpen(error);
+    if (state === "opening") {
+      this.#openSettled();
+      return this.#rejectOpen(error);
+    }
     for (const chunk of queued) this.#events.data(chunk);
     this.#events.error(error);
   }
@@ -326,12 +346,6 @@ export class _BunTransport implements Transport {
 
   #kill(): void {
     if (this.#socket !== null && !this.#socketClosed) this.#socket.terminate();
-  }
-
-  #pauseNative(): void {
-    if (this.#flowing || this.#nativePaused) return;
-    this.#nativePaused = true;
-    this.#socket!.pause();
   }
 
   #writable(): BunSocket {

@@ -4,7 +4,7 @@
  * Bun has **no way to abort a connect in flight**: `Bun.connect` takes no `signal` and has
  * no connect timeout, and the socket object only exists once the TCP connect succeeded
  * (a connect to a SYN-dropping address stays pending until the OS gives up). So the abort
- * is emulated: when `request.signal` aborts, the open rejects at once with `EABORTED`, a
+ * is emulated: when core cancels (`request.cancel`), the open rejects at once with `EABORTED`, a
  * socket that already exists (TLS handshake running) is terminated, and one that connects
  * later is terminated as soon as it arrives. `Bun.connect` is dialled with
  * `allowHalfOpen: true`: the spec's `allowHalfOpen` policy is core's, not Bun's. Bun's
@@ -32,10 +32,10 @@ import { _bunTlsOptions } from "./_tls-options.js";
  * ```
  */
 export const openBunTransport: OpenTransport = (request, events) => {
-  const { hostname, port, tls, signal } = request;
-  const aborted = (): SocketError =>
-    new SocketError("The connection attempt was aborted", { code: "EABORTED", cause: signal?.reason });
-  if (signal?.aborted) return Promise.reject(aborted());
+  const { hostname, port, tls, cancel } = request;
+  if (cancel.cancelled) {
+    return Promise.reject(new SocketError("The connection attempt was aborted", { code: "EABORTED", cause: cancel.reason }));
+  }
   const transport = new _BunTransport(events, hostname, port, tls !== null);
   try {
     Bun.connect({
@@ -51,11 +51,6 @@ export const openBunTransport: OpenTransport = (request, events) => {
   } catch (error) {
     transport.giveUp(error);
   }
-  if (signal !== undefined) {
-    const onAbort = (): void => transport.giveUp(aborted());
-    signal.addEventListener("abort", onAbort, { once: true });
-    const unlisten = (): void => signal.removeEventListener("abort", onAbort);
-    transport.opening.then(unlisten, unlisten);
-  }
+  transport.cancelWith(cancel);
   return transport.opening;
 };

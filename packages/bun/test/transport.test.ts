@@ -1,10 +1,10 @@
 /**
  * The Bun transport against core's contract (packages/core/src/transport.ts), below
- * `connect()`: starting paused, the late socket after an abort, events after close, and
+ * `connect()`: delivering until paused, the late socket after a cancel, events after close, and
  * the TLS option mapping.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { SocketError, type TransportEvents } from "@sockets/core";
+import { Cancellation, SocketError, type TransportEvents } from "@sockets/core";
 import { openBunTransport } from "../src/index.js";
 import { _alpnWire, _bunTlsOptions } from "../src/_tls-options.js";
 import { listen, pem, rejection, type TestServer } from "./_helpers.js";
@@ -39,29 +39,38 @@ function recorder(): TransportEvents & { log: string[]; bytes: number } {
   return events;
 }
 
-const request = (port: number, signal?: AbortSignal) =>
-  ({ hostname: "127.0.0.1", port, tls: null, starttls: false, signal }) as const;
+const request = (port: number, cancel = new Cancellation()) => ({ hostname: "127.0.0.1", port, tls: null, starttls: false, cancel }) as const;
 
 describe("openBunTransport", () => {
-  test("starts paused: nothing is delivered before pull(), then data and end in order", async () => {
-    const peer = server({ onOpen: (conn) => (conn.socket.write("hello"), conn.socket.shutdown()) });
+  test("delivers from the open until paused; nothing more until pull(), then data and end in order", async () => {
+    let second!: () => void;
+    const peer = server({
+      onOpen: (conn) => {
+        conn.socket.write("hello");
+        second = () => (conn.socket.write("world"), conn.socket.shutdown());
+      },
+    });
     const events = recorder();
     const transport = await openBunTransport(request(peer.port), events);
     await peer.accepted();
+    while (events.bytes < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(events.log).toEqual(["data"]); // no pull() yet: core pauses when it gets such a chunk
+    transport.pause();
+    second();
     await new Promise((resolve) => setTimeout(resolve, 50)); // the bytes and FIN are here by now
-    expect(events.log).toEqual([]);
+    expect(events.log).toEqual(["data"]);
     transport.pull(null);
     while (!events.log.includes("end")) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(events.log).toEqual(["data", "end"]);
-    expect(events.bytes).toBe(5);
+    expect(events.log).toEqual(["data", "data", "end"]);
+    expect(events.bytes).toBe(10);
     transport.close();
   });
 
   test("an abort while the TCP connect is in flight rejects at once and closes the late socket", async () => {
     const peer = server();
-    const controller = new AbortController();
-    const opening = openBunTransport(request(peer.port, controller.signal), recorder());
-    controller.abort(new Error("stop"));
+    const cancel = new Cancellation();
+    const opening = openBunTransport(request(peer.port, cancel), recorder());
+    cancel.cancel(new Error("stop"));
     const error = await rejection(opening);
     expect(error).toBeInstanceOf(SocketError);
     expect((error as SocketError).code).toBe("EABORTED");
@@ -71,10 +80,12 @@ describe("openBunTransport", () => {
 
   });
 
-  test("a signal aborted before the call rejects without dialling", async () => {
+  test("an attempt cancelled before the call rejects without dialling", async () => {
     let accepted = 0;
     const peer = server({ onOpen: () => accepted++ });
-    const error = await rejection(openBunTransport(request(peer.port, AbortSignal.abort()), recorder()));
+    const cancelled = new Cancellation();
+    cancelled.cancel(new Error("stop"));
+    const error = await rejection(openBunTransport(request(peer.port, cancelled), recorder()));
     expect((error as SocketError).code).toBe("EABORTED");
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(accepted).toBe(0);

@@ -3,8 +3,8 @@
  *
  * `highWaterMark` is 0: nothing is read from the runtime until a reader asks, so a slow
  * reader stops the sender through TCP flow control instead of growing a buffer here.
- * Push transports (Node, Bun) are resumed on `pull` and paused as soon as the queue has
- * a chunk nobody asked for; pull transports (Deno) read once per `pull`, straight into
+ * Push transports (Node, Bun) deliver from the start, are paused as soon as the queue has
+ * a chunk nobody asked for, and are resumed on `pull`; pull transports (Deno) read once per `pull`, straight into
  * the BYOB view when there is one (the chunk then comes back over the same buffer and is
  * committed with `respond`, no copy).
  *
@@ -81,6 +81,8 @@ export class _ReadSide {
   /** The connection is up: reads may go to `transport` (or `null`: it never will be). */
   attach(transport: Transport | null): void {
     this.#transport = transport;
+    // A push transport delivers from the start; a chunk nobody asked for already waits.
+    if (transport !== null && this.#state === "open" && (this.#controller.desiredSize ?? 0) < 0) transport.pause();
     if (!this.#attached) {
       this.#attached = true;
       const onAttach = this.#onAttach;

@@ -10,6 +10,7 @@
  * @module
  */
 import { _ReadSide } from "./_read-side.js";
+import { Cancellation } from "./cancellation.js";
 import { _WriteSide, type _WriteOwner } from "./_write-side.js";
 import { toSocketError } from "./normalize-error.js";
 import type { ResolvedOptions } from "./options.js";
@@ -22,7 +23,7 @@ type Phase = "opening" | "open" | "closing" | "closed" | "failed" | "upgraded";
 
 /** Internal: how a socket gets its transport. */
 export interface _SocketInit {
-  readonly open: (events: TransportEvents, signal: AbortSignal) => Promise<Transport>;
+  readonly open: (events: TransportEvents, cancel: Cancellation) => Promise<Transport>;
   readonly options: ResolvedOptions;
   readonly secureTransport: SecureTransportKind;
   readonly tls: TlsRequest;
@@ -68,7 +69,8 @@ export class _SocketImpl implements Socket {
   readonly #rejectOpened: (reason: unknown) => void;
   readonly #resolveClosed: () => void;
   readonly #rejectClosed: (reason: unknown) => void;
-  readonly #dialing = new AbortController();
+  /** Gives up the open (or the `startTls()` handshake) in flight when this socket is torn down. */
+  readonly #dialing = new Cancellation();
   readonly #options: ResolvedOptions;
   readonly #tls: TlsRequest;
   #unlisten: () => void = noop;
@@ -100,7 +102,7 @@ export class _SocketImpl implements Socket {
       signal.addEventListener("abort", onAbort, { once: true });
       this.#unlisten = () => signal.removeEventListener("abort", onAbort);
     }
-    init.open(events, this.#dialing.signal).then(
+    init.open(events, this.#dialing).then(
       (transport) => this.#onOpen(transport),
       (error) => this.#fail(toSocketError(error)),
     );
@@ -190,14 +192,14 @@ export class _SocketImpl implements Socket {
       code: "ECLOSED",
     });
     const flushed = this.#write.flush(moved);
-    const open = async (events: TransportEvents, signal: AbortSignal): Promise<Transport> => {
+    const open = async (events: TransportEvents, cancel: Cancellation): Promise<Transport> => {
       try {
         const transport = await this.#whenReady();
         await flushed;
         if (transport === null || this.#failure !== null) throw this.#failure ?? moved;
         this.#write.error(moved);
         this.#resolveClosed();
-        return await transport.startTls(this.#tls, events, signal);
+        return await transport.startTls(this.#tls, events, cancel);
       } catch (error) {
         this.#rejectClosedWith(toSocketError(error));
         throw error;
@@ -338,7 +340,7 @@ export class _SocketImpl implements Socket {
     this.#rejectOpenedWith(reason);
     this.#write.error(reason);
     this.#read.error(reason, failed);
-    this.#dialing.abort(reason);
+    this.#dialing.cancel(reason);
     this.#markReady(null);
     this.#read.attach(null);
     this.#write.attach(null);

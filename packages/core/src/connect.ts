@@ -37,14 +37,14 @@ export function createConnect(open: OpenTransport): Connect {
       options: resolved,
       secureTransport: resolved.secureTransport,
       tls,
-      open: (events, signal) =>
+      open: (events, cancel) =>
         open(
           {
             hostname: parsed.hostname,
             port: parsed.port,
             tls: secure ? tls : null,
             starttls: resolved.secureTransport === "starttls",
-            signal,
+            cancel,
           },
           events,
         ),

@@ -23,4 +23,5 @@ export { describe, parseAddress, type ParsedAddress } from "./address.js";
 export { resolveOptions, type ResolvedOptions } from "./options.js";
 export type { OpenRequest, OpenTransport, TlsRequest, Transport, TransportEvents } from "./transport.js";
 export { createConnect } from "./connect.js";
+export { Cancellation } from "./cancellation.js";
 export { assertCanStartTls } from "./start-tls-guard.js";

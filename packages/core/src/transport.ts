@@ -11,12 +11,16 @@
  * - **Opening.** `open(request, events)` resolves once the connection is usable: after the
  *   TCP connect for plain sockets, after a *verified* TLS handshake for `request.tls`.
  *   It rejects with the native error (core normalises it; pass `code: "ETLS"` through
- *   `toSocketError` for handshake failures the native error does not mark). Once
- *   `request.signal` aborts, the attempt should be cancelled natively where the runtime
- *   can; core rejects `opened` at once either way and calls `abort()` on a late transport.
- * - **Reading.** The transport starts *paused*. Core calls `pull(view)` when the reader
- *   wants bytes. A push runtime (Node, Bun) resumes and calls `events.data(chunk)` for each
- *   chunk until core calls `pause()`; it ignores `view`. A pull runtime (Deno) reads once —
+ *   `toSocketError` for handshake failures the native error does not mark). When core
+ *   gives up (`request.cancel`: the socket was closed, its `signal` fired), the attempt
+ *   should be stopped natively where the runtime can; core rejects `opened` at once either
+ *   way and calls `abort()` on a late transport.
+ * - **Reading.** Core calls `pull(view)` when the reader
+ *   wants bytes. A push runtime (Node, Bun) calls `events.data(chunk)` for each chunk as it
+ *   arrives, from the moment `open` resolves, until core calls `pause()` (which core does
+ *   as soon as a chunk arrives that nobody asked for, so at most about one chunk is read
+ *   ahead); `pull()` resumes it, and it ignores `view`. Not pausing up front saves a
+ *   pause/resume pair of native calls per connection. A pull runtime (Deno) reads once —
  *   into `view` when one is given (a BYOB read: zero copy), otherwise into memory of its
  *   own — calls `events.data` with the filled bytes (a view over `view`'s buffer when it
  *   read into `view`) or `events.end()`, and returns a promise that settles after that.
@@ -36,14 +40,15 @@
  * - **`close()`** is the graceful full close after everything written was flushed;
  *   **`abort()`** tears down at once (RST where the runtime can). Both are idempotent; no
  *   event fires after either.
- * - **`startTls(tls, events, signal)`** consumes this transport: the old transport's events
+ * - **`startTls(tls, events, cancel)`** consumes this transport: the old transport's events
  *   stop, and the returned promise resolves with the new transport after a verified
- *   handshake. When `signal` aborts first, tear the connection down and reject.
+ *   handshake. When core cancels first, tear the connection down and reject.
  *   Core calls it only with no write in flight. Bytes that had arrived but were not yet
  *   delivered are discarded (never fed to the reader as if they came over TLS).
  *
  * @module
  */
+import type { Cancellation } from "./cancellation.js";
 import type { SocketInfo } from "./types.js";
 
 /**
@@ -71,8 +76,8 @@ export interface TlsRequest {
  *
  * @example
  * ```ts
- * import type { OpenRequest } from "@sockets/core";
- * const request: OpenRequest = { hostname: "::1", port: 5432, tls: null, starttls: true, signal: undefined };
+ * import { Cancellation, type OpenRequest } from "@sockets/core";
+ * const request: OpenRequest = { hostname: "::1", port: 5432, tls: null, starttls: true, cancel: new Cancellation() };
  * ```
  */
 export interface OpenRequest {
@@ -83,8 +88,8 @@ export interface OpenRequest {
   readonly tls: TlsRequest | null;
   /** `true` when `startTls()` may follow (`secureTransport: "starttls"`). */
   readonly starttls: boolean;
-  /** Aborts the connect attempt (extension `signal`); core also handles it itself. */
-  readonly signal: AbortSignal | undefined;
+  /** Core gave up on this attempt (closed, the `signal` extension, a failure): stop dialling. */
+  readonly cancel: Cancellation;
 }
 
 /**
@@ -123,8 +128,8 @@ export interface Transport {
   shutdown(): void | Promise<void>;
   close(): void | Promise<void>;
   abort(): void;
-  /** `signal` aborts the handshake in flight (the new socket was closed or its signal fired). */
-  startTls(tls: TlsRequest, events: TransportEvents, signal?: AbortSignal): Promise<Transport>;
+  /** `cancel` stops the handshake in flight (the new socket was closed, its signal fired). */
+  startTls(tls: TlsRequest, events: TransportEvents, cancel: Cancellation): Promise<Transport>;
 }
 
 /**

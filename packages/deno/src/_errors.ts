@@ -57,16 +57,15 @@ export function _toSocketError(error: unknown, phase: _Phase): SocketError {
 }
 
 /**
- * The error for an attempt stopped by `signal`: its reason as an `EABORTED` `SocketError`
- * (a `SocketError` reason, such as core's own, is kept as it is).
+ * The error for an attempt core cancelled: its reason as an `EABORTED` `SocketError` (a
+ * `SocketError` reason, such as core's own, is kept as it is).
  *
  * @example
  * ```ts
  * import { _abortError } from "./_errors.js";
- * _abortError(AbortSignal.abort(new Error("stop"))).code; // "EABORTED"
+ * _abortError(new Error("stop")).code; // "EABORTED"
  * ```
  */
-export function _abortError(signal: AbortSignal): SocketError {
-  const reason: unknown = signal.reason;
+export function _abortError(reason: unknown): SocketError {
   return reason instanceof SocketError ? reason : toSocketError(reason, { code: "EABORTED" });
 }

@@ -9,12 +9,12 @@
  *   the name the certificate is checked against, and Deno sends no SNI for IP literals.
  *   We pass the spec's `sni` (core's `verifyName`), which is exactly that pair.
  * - `caCerts` are added to Deno's roots (not a replacement): the spec's extension.
- * - `signal` is honoured by `Deno.connect` only; a handshake is stopped by closing the
- *   conn (the pending `handshake()` then rejects with `Interrupted`).
+ * - An `AbortSignal` is honoured by `Deno.connect` only; a handshake core cancels is
+ *   stopped by closing the conn (the pending `handshake()` then rejects with `Interrupted`).
  *
  * @module
  */
-import type { TlsRequest } from "@sockets/core";
+import type { Cancellation, TlsRequest } from "@sockets/core";
 import { _abortError, _toSocketError } from "./_errors.js";
 
 /** A verified TLS conn and the negotiated ALPN protocol. */
@@ -31,18 +31,19 @@ function _options(tls: TlsRequest): Deno.StartTlsOptions {
 }
 
 /**
- * Upgrades `tcp` (consumed) and completes the handshake. On failure (or when `signal`
- * aborts) the connection is closed and a `SocketError` is thrown.
+ * Upgrades `tcp` (consumed) and completes the handshake. On failure (or when core
+ * cancels) the connection is closed and a `SocketError` is thrown.
  *
  * @example
  * ```ts
+ * import { Cancellation } from "@sockets/core";
  * import { _secure } from "./_handshake.js";
  * const tcp = await Deno.connect({ hostname: "127.0.0.1", port: 443 });
- * const { conn, alpn } = await _secure(tcp, { verifyName: "localhost", serverName: "localhost", alpn: ["h2"], caCerts: [] }, undefined);
+ * const { conn, alpn } = await _secure(tcp, { verifyName: "localhost", serverName: "localhost", alpn: ["h2"], caCerts: [] }, new Cancellation());
  * conn.close();
  * ```
  */
-export async function _secure(tcp: Deno.TcpConn, tls: TlsRequest, signal: AbortSignal | undefined): Promise<_Secured> {
+export async function _secure(tcp: Deno.TcpConn, tls: TlsRequest, cancel: Cancellation): Promise<_Secured> {
   let conn: Deno.TlsConn;
   try {
     conn = await Deno.startTls(tcp, _options(tls));
@@ -52,20 +53,20 @@ export async function _secure(tcp: Deno.TcpConn, tls: TlsRequest, signal: AbortS
     _closeQuietly(tcp);
     throw _toSocketError(error, "handshake");
   }
-  if (signal?.aborted) {
+  if (cancel.cancelled) {
     _closeQuietly(conn);
-    throw _abortError(signal);
+    throw _abortError(cancel.reason);
   }
-  const onAbort = (): void => _closeQuietly(conn);
-  signal?.addEventListener("abort", onAbort, { once: true });
+  const onCancel = (): void => _closeQuietly(conn);
+  cancel.onCancel = onCancel;
   try {
     const { alpnProtocol } = await conn.handshake();
     return { conn, alpn: alpnProtocol };
   } catch (error) {
     _closeQuietly(conn);
-    throw signal?.aborted ? _abortError(signal) : _toSocketError(error, "handshake");
+    throw cancel.cancelled ? _abortError(cancel.reason) : _toSocketError(error, "handshake");
   } finally {
-    signal?.removeEventListener("abort", onAbort);
+    if (cancel.onCancel === onCancel) cancel.onCancel = null;
   }
 }
 

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import type { TlsRequest } from "@sockets/core";
+import type { Cancellation, TlsRequest } from "@sockets/core";
 import { SocketError } from "@sockets/core";
 import { _closeQuietly, _secure, type _Secured } from "./_handshake.js";
 
@@ -67,16 +67,17 @@ async function _writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
  *
  * @example
  * ```ts
+ * import { Cancellation } from "@sockets/core";
  * import { _relayedSecure } from "./_relay.js";
  * const tcp = await Deno.connect({ hostname: "127.0.0.1", port: 5432 });
  * const buffer = new Uint8Array(1024);
  * const pending = { result: tcp.read(buffer), buffer };
- * const { conn, relay } = await _relayedSecure(tcp, pending, { verifyName: "localhost", serverName: "localhost", alpn: [], caCerts: [] });
+ * const { conn, relay } = await _relayedSecure(tcp, pending, { verifyName: "localhost", serverName: "localhost", alpn: [], caCerts: [] }, new Cancellation());
  * conn.close();
  * relay.close();
  * ```
  */
-export async function _relayedSecure(outer: Deno.TcpConn, pending: _PendingRead, tls: TlsRequest): Promise<_Relayed> {
+export async function _relayedSecure(outer: Deno.TcpConn, pending: _PendingRead, tls: TlsRequest, cancel: Cancellation): Promise<_Relayed> {
   let pair: [Deno.TcpConn, Deno.TcpConn];
   try {
     pair = await _loopbackPair();
@@ -125,7 +126,7 @@ export async function _relayedSecure(outer: Deno.TcpConn, pending: _PendingRead,
   // A graceful close waits until the TLS conn's last bytes (and close_notify) went out.
   const relay: _RelayHandle = { close: () => void up.then(abort, abort), abort };
   try {
-    const secured = await _secure(inner, tls, undefined);
+    const secured = await _secure(inner, tls, cancel);
     return { ...secured, relay };
   } catch (error) {
     abort();

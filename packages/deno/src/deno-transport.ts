@@ -22,7 +22,7 @@
  *
  * @module
  */
-import type { SocketInfo, TlsRequest, Transport, TransportEvents } from "@sockets/core";
+import type { Cancellation, SocketInfo, TlsRequest, Transport, TransportEvents } from "@sockets/core";
 import { SocketError } from "@sockets/core";
 import { _toSocketError } from "./_errors.js";
 import { _closeQuietly, _secure, type _Secured } from "./_handshake.js";
@@ -135,7 +135,7 @@ export class _DenoTransport implements Transport {
     if (this.#release()) this.#relay?.abort();
   }
 
-  async startTls(tls: TlsRequest, events: TransportEvents, signal?: AbortSignal): Promise<Transport> {
+  async startTls(tls: TlsRequest, events: TransportEvents, cancel: Cancellation): Promise<Transport> {
     if (this.#released) throw new SocketError("The connection was closed before startTls()", { code: "ECLOSED" });
     const conn = this.#conn;
     if (!_isTcp(conn)) throw new SocketError("startTls() needs a plain-text connection", { code: "EINVAL" });
@@ -144,7 +144,7 @@ export class _DenoTransport implements Transport {
     this.#released = true;
     const pending = this.#reading;
     const secured: _Secured & { relay?: _RelayHandle } =
-      pending === null ? await _secure(conn, tls, signal) : await _relayedSecure(conn, pending, tls);
+      pending === null ? await _secure(conn, tls, cancel) : await _relayedSecure(conn, pending, tls, cancel);
     // Addresses come from the original conn: a relayed TLS conn's own are the loopback's.
     const info = _info(conn, secured.alpn);
     return new _DenoTransport(secured.conn, events, info, { plainStarttls: false, relay: secured.relay });

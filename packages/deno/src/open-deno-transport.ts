@@ -8,8 +8,8 @@
  * (before TLS: a `TlsConn` has no `setNoDelay`), and one code path shared with
  * `startTls()`. `opened` waits for `handshake()` (`_handshake.ts`).
  *
- * `signal` works only during the TCP phase in Deno; during the handshake an abort closes
- * the conn. A pre-aborted signal makes `Deno.connect` reject with `signal.reason` itself.
+ * Deno's `signal` works only during the TCP phase; when core cancels during the handshake
+ * the conn is closed instead.
  *
  * @module
  */
@@ -35,14 +35,21 @@ import { _DenoTransport } from "./deno-transport.js";
  * ```
  */
 export const openDenoTransport: OpenTransport = async (request: OpenRequest, events: TransportEvents): Promise<Transport> => {
+  const { cancel } = request;
+  if (cancel.cancelled) throw _abortError(cancel.reason);
+  // Deno.connect is stopped only by an AbortSignal: the one per-connection EventTarget here.
+  const dialing = new AbortController();
+  cancel.onCancel = (reason) => dialing.abort(reason);
   let tcp: Deno.TcpConn;
   try {
-    tcp = await Deno.connect({ hostname: request.hostname, port: request.port, transport: "tcp", signal: request.signal });
+    tcp = await Deno.connect({ hostname: request.hostname, port: request.port, transport: "tcp", signal: dialing.signal });
   } catch (error) {
-    throw request.signal?.aborted ? _abortError(request.signal) : _toSocketError(error, "connect");
+    throw cancel.cancelled ? _abortError(cancel.reason) : _toSocketError(error, "connect");
+  } finally {
+    cancel.onCancel = null;
   }
   tcp.setNoDelay(true);
   if (request.tls === null) return new _DenoTransport(tcp, events, _info(tcp, null), { plainStarttls: request.starttls });
-  const { conn, alpn } = await _secure(tcp, request.tls, request.signal);
+  const { conn, alpn } = await _secure(tcp, request.tls, cancel);
   return new _DenoTransport(conn, events, _info(tcp, alpn), { plainStarttls: false });
 };

@@ -2,9 +2,9 @@
  * The Transport contract (packages/core/src/transport.ts) checked on the Deno transport
  * directly, over real loopback sockets: BYOB reads land in the caller's buffer, chunks
  * never share memory, half-open after the peer's FIN, writes larger than the kernel
- * buffer, close() silencing a pending read, and signal during the TLS handshake.
+ * buffer, close() silencing a pending read, and a cancel during the TLS handshake.
  */
-import type { TransportEvents } from "@sockets/core";
+import { Cancellation, type TransportEvents } from "@sockets/core";
 import { openDenoTransport } from "../src/index.js";
 import { equal, ok, rejection, text, utf8, within } from "./_assert.js";
 import { caPem, startEcho, startGreeter, startSilent, startTlsEcho } from "./_servers.js";
@@ -27,7 +27,7 @@ function recorder(): Recorder {
   return r;
 }
 
-const plain = (port: number, starttls = false) => ({ hostname: "127.0.0.1", port, tls: null, starttls, signal: undefined });
+const plain = (port: number, starttls = false) => ({ hostname: "127.0.0.1", port, tls: null, starttls, cancel: new Cancellation() });
 
 Deno.test("pull(view) reads straight into the caller's view", async () => {
   const peer = startEcho();
@@ -131,20 +131,20 @@ Deno.test("close() is idempotent and silences a pending read", async () => {
   peer.stop();
 });
 
-Deno.test("signal aborts a TLS handshake (Deno's signal covers only the TCP phase)", async () => {
+Deno.test("core's cancel stops a TLS handshake (Deno's signal covers only the TCP phase)", async () => {
   const peer = startSilent();
-  const controller = new AbortController();
+  const cancel = new Cancellation();
   const opening = openDenoTransport(
     {
       hostname: "127.0.0.1",
       port: peer.port,
       tls: { verifyName: "localhost", serverName: "localhost", alpn: [], caCerts: [] },
       starttls: false,
-      signal: controller.signal,
+      cancel,
     },
     recorder(),
   );
-  setTimeout(() => controller.abort(new Error("stop")), 50);
+  setTimeout(() => cancel.cancel(new Error("stop")), 50);
   const error = (await within(rejection(opening, "open"), 5000, "open")) as { code?: string };
   equal(error.code, "EABORTED", "code");
   // Not asserted: that the peer sees the connection end. Deno finishes a TLS handshake
@@ -162,7 +162,7 @@ Deno.test("TLS: opened only after a verified handshake, with ALPN", async () => 
       port: peer.port,
       tls: { verifyName: "127.0.0.1", serverName: null, alpn: ["x-test"], caCerts: [caPem] },
       starttls: false,
-      signal: undefined,
+      cancel: new Cancellation(),
     },
     events,
   );

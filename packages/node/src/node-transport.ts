@@ -2,9 +2,9 @@
  * A core `Transport` over an open `net.Socket` (plain) or a `tls.TLSSocket` wrapping one.
  *
  * How Node differs from what core needs, and what this file does about it:
- * - **Reading is push** (`'data'` events). The socket is paused at once (before the
- *   `'data'` listener is added, or adding it would switch the stream to flowing);
- *   `pull()` resumes, `pause()` pauses. While paused Node buffers at most its
+ * - **Reading is push** (`'data'` events, or `onread` for plain TCP). Reading runs from
+ *   the start; core calls `pause()` as soon as a chunk arrives that nobody asked for, and
+ *   `pull()` resumes. While paused Node buffers at most its
  *   `highWaterMark` and then stops reading the handle, so TCP flow control stalls the
  *   sender. A peer FIN is only reported (`'end'`) after buffered data was consumed.
  * - **Chunk ownership.** Core may *transfer* each chunk's `ArrayBuffer`. Measured on
@@ -44,7 +44,7 @@
  */
 import type * as net from "node:net";
 import type * as tls from "node:tls";
-import type { SocketInfo, TlsRequest, Transport, TransportEvents } from "@sockets/core";
+import type { Cancellation, SocketInfo, TlsRequest, Transport, TransportEvents } from "@sockets/core";
 import { _formatAddress } from "./_address.js";
 import { _destroyPair, _startHandshake } from "./_handshake.js";
 import { _probeReset } from "./_reset-probe.js";
@@ -154,7 +154,9 @@ export class NodeTransport implements Transport {
       localAddress: _formatAddress(raw.localAddress, raw.localPort),
       alpn: typeof alpn === "string" ? alpn : null,
     };
-    socket.pause();
+    // Not paused: reading goes on from the start and core pauses as soon as a chunk arrives
+    // that nobody asked for (pausing here and resuming on the first read costs a
+    // readStop/readStart pair, two epoll_ctl calls, per connection).
     if (reader !== null) reader.target = this.#onRead;
     else socket.on("data", this.#onData);
     socket.on("end", this.#onEnd);
@@ -374,7 +376,7 @@ export class NodeTransport implements Transport {
     }
   }
 
-  async startTls(request: TlsRequest, events: TransportEvents, signal?: AbortSignal): Promise<Transport> {
+  async startTls(request: TlsRequest, events: TransportEvents, cancel: Cancellation): Promise<Transport> {
     const raw = this.#raw;
     if (this.#socket !== raw) throw _error("The socket is already secured with TLS", "EINVAL");
     this.#detach();
@@ -382,15 +384,15 @@ export class NodeTransport implements Transport {
     const { socket, done } = _startHandshake(raw, request);
     // The new socket was closed (or its signal fired) during the handshake: tear down, and
     // `done` rejects through the TLS socket's close.
-    const onAbort = (): void => _destroyPair(socket, raw);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener("abort", onAbort, { once: true });
+    const onCancel = (): void => _destroyPair(socket, raw);
+    if (cancel.cancelled) onCancel();
+    else cancel.onCancel = onCancel;
     try {
       const secure = await done;
       this.#handedOver = true;
       return new NodeTransport(secure, raw, events);
     } finally {
-      signal?.removeEventListener("abort", onAbort);
+      if (cancel.onCancel === onCancel) cancel.onCancel = null;
     }
   }
 }

@@ -13,11 +13,12 @@
  * - `noDelay: true`: request/response protocols are the main users (DESIGN.md).
  * - IPv6 literals come from core without brackets; Node's resolver wants them bare (a
  *   bracketed host fails with `ENOTFOUND`).
- * - **`signal`** covers the whole open (TCP connect and TLS handshake): on abort the
- *   sockets are destroyed (which cancels the native connect, as Node's own `signal`
- *   option does) and `open` rejects with an `AbortError` (`code: "ABORT_ERR"`, the
- *   reason as `cause`). Node's `signal` option is not passed: it would stay attached for
- *   the socket's whole life, while core owns what an abort means once the socket is open.
+ * - **Cancellation** (`request.cancel`: the socket was closed, its `signal` fired) covers
+ *   the whole open (TCP connect and TLS handshake): the sockets are destroyed (which
+ *   cancels the native connect, as Node's own `signal` option does) and `open` rejects
+ *   with an `AbortError` (`code: "ABORT_ERR"`, core's reason as `cause`). Node's `signal`
+ *   option is not used: it would need an `AbortSignal` per connection and stay attached
+ *   for the socket's whole life, while core owns what an abort means once it is open.
  * - A reset right after accept surfaces as `'error'` `ECONNRESET` and `'close'` without
  *   any `'connect'`: `open` rejects with that error. A `'close'` with no error and no
  *   `'connect'` rejects with `ECONNRESET` too.
@@ -30,15 +31,15 @@ import type { OpenRequest, Transport, TransportEvents } from "@sockets/core";
 import { _destroyPair, _startHandshake, type _Handshake } from "./_handshake.js";
 import { NodeTransport, _userBufferReader } from "./node-transport.js";
 
-function _abortError(signal: AbortSignal): Error {
-  return Object.assign(new Error("The connection attempt was aborted", { cause: signal.reason }), {
+function _abortError(reason: unknown): Error {
+  return Object.assign(new Error("The connection attempt was aborted", { cause: reason }), {
     name: "AbortError",
     code: "ABORT_ERR",
   });
 }
 
 /**
- * The Node `OpenTransport`: dials `request` and resolves with a paused {@link NodeTransport}
+ * The Node `OpenTransport`: dials `request` and resolves with a {@link NodeTransport}
  * once the TCP connection (and, for TLS, a verified handshake) is up.
  *
  * @example
@@ -50,8 +51,8 @@ function _abortError(signal: AbortSignal): Error {
  * ```
  */
 export function openNodeTransport(request: OpenRequest, events: TransportEvents): Promise<Transport> {
-  const { signal, tls: tlsRequest } = request;
-  if (signal?.aborted) return Promise.reject(_abortError(signal));
+  const { cancel, tls: tlsRequest } = request;
+  if (cancel.cancelled) return Promise.reject(_abortError(cancel.reason));
   return new Promise<Transport>((resolve, reject) => {
     // Plain TCP reads go through one shared buffer (see `_userBufferReader`); TLS (now or
     // after startTls) reads through the TLS socket's 'data' events.
@@ -68,7 +69,7 @@ export function openNodeTransport(request: OpenRequest, events: TransportEvents)
 
     const cleanup = (): void => {
       settled = true;
-      signal?.removeEventListener("abort", onAbort);
+      cancel.onCancel = null;
       raw.off("connect", onConnect);
       raw.off("error", onError);
       raw.off("close", onClose);
@@ -79,7 +80,7 @@ export function openNodeTransport(request: OpenRequest, events: TransportEvents)
       _destroyPair(secure ?? raw, raw);
       reject(error);
     };
-    const onAbort = (): void => fail(_abortError(signal!));
+    const onCancel = (reason: unknown): void => fail(_abortError(reason));
     const onError = (error: Error): void => fail(error);
     const onClose = (): void =>
       fail(Object.assign(new Error("The connection closed while connecting"), { code: "ECONNRESET" }));
@@ -107,7 +108,7 @@ export function openNodeTransport(request: OpenRequest, events: TransportEvents)
       }, fail);
     };
 
-    signal?.addEventListener("abort", onAbort, { once: true });
+    cancel.onCancel = onCancel;
     raw.once("connect", onConnect);
     raw.on("error", onError);
     raw.once("close", onClose);

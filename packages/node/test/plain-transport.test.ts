@@ -1,6 +1,6 @@
 import * as net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { OpenRequest, Transport } from "@sockets/core";
+import { Cancellation, type OpenRequest, type Transport } from "@sockets/core";
 import { openNodeTransport } from "../src/open-node-transport.js";
 import { Recorder, Servers, serverOutcome, settle, until } from "./_harness.js";
 
@@ -11,8 +11,8 @@ afterEach(async () => {
   await servers.stopAll();
 });
 
-function request(port: number, hostname = "127.0.0.1", signal?: AbortSignal): OpenRequest {
-  return { hostname, port, tls: null, starttls: false, signal };
+function request(port: number, hostname = "127.0.0.1", cancel = new Cancellation()): OpenRequest {
+  return { hostname, port, tls: null, starttls: false, cancel };
 }
 
 async function open(port: number, events: Recorder, hostname?: string): Promise<Transport> {
@@ -66,13 +66,13 @@ describe("open", () => {
     expect(outcome).toMatchObject({ code: "ECONNRESET" });
   });
 
-  it("aborts a connect in flight with its signal", async () => {
+  it("stops a connect in flight when core cancels it", async () => {
     // A listener whose accept queue is full never completes new handshakes on Linux; to
-    // stay portable, abort synchronously after dialling instead.
+    // stay portable, cancel synchronously after dialling instead.
     const port = await servers.listen(echoServer());
-    const controller = new AbortController();
-    const pending = openNodeTransport(request(port, "127.0.0.1", controller.signal), new Recorder());
-    controller.abort(new Error("stop"));
+    const cancel = new Cancellation();
+    const pending = openNodeTransport(request(port, "127.0.0.1", cancel), new Recorder());
+    cancel.cancel(new Error("stop"));
     const error = await pending.then(
       () => null,
       (e: unknown) => e,
@@ -81,23 +81,20 @@ describe("open", () => {
     expect((error as Error).cause).toEqual(new Error("stop"));
   });
 
-  it("rejects at once for an already aborted signal", async () => {
-    const signal = AbortSignal.abort();
-    await expect(openNodeTransport(request(1, "127.0.0.1", signal), new Recorder())).rejects.toMatchObject({
+  it("rejects at once for an attempt already cancelled", async () => {
+    const cancel = new Cancellation();
+    cancel.cancel(new Error("stop"));
+    await expect(openNodeTransport(request(1, "127.0.0.1", cancel), new Recorder())).rejects.toMatchObject({
       code: "ABORT_ERR",
     });
   });
 });
 
 describe("reading", () => {
-  it("starts paused, then delivers plain Uint8Arrays that own their ArrayBuffer", async () => {
+  it("delivers from the open (core pauses it), as plain Uint8Arrays that own their ArrayBuffer", async () => {
     const port = await servers.listen(net.createServer((socket) => socket.end("hello")));
     const events = new Recorder();
-    const transport = await open(port, events);
-    await settle();
-    expect(events.bytes).toBe(0);
-    expect(events.ends).toBe(0);
-    transport.pull(null);
+    await open(port, events);
     await events.waitEnd();
     expect(events.text()).toBe("hello");
     expect(events.ends).toBe(1);

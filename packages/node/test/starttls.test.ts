@@ -1,7 +1,7 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { TlsRequest, Transport } from "@sockets/core";
+import { Cancellation, type TlsRequest, type Transport } from "@sockets/core";
 import { openNodeTransport } from "../src/open-node-transport.js";
 import { createTestPki, type Pem } from "./_pki.js";
 import { Recorder, Servers, settle, until } from "./_harness.js";
@@ -63,7 +63,7 @@ function tlsRequest(verifyName: string): TlsRequest {
 }
 
 async function openPlain(port: number, events: Recorder): Promise<Transport> {
-  const transport = await openNodeTransport({ hostname: "127.0.0.1", port, tls: null, starttls: true, signal: undefined }, events);
+  const transport = await openNodeTransport({ hostname: "127.0.0.1", port, tls: null, starttls: true, cancel: new Cancellation() }, events);
   transports.push(transport);
   return transport;
 }
@@ -83,7 +83,7 @@ describe("startTls", () => {
     const transport = await openPlain(port, plain);
     await negotiate(transport, plain);
     const events = new Recorder();
-    const secure = await transport.startTls(tlsRequest("localhost"), events);
+    const secure = await transport.startTls(tlsRequest("localhost"), events, new Cancellation());
     transports.push(secure);
     expect(secure.info.alpn).toBe("x-test");
     expect(secure.info.remoteAddress).toBe(transport.info.remoteAddress);
@@ -102,7 +102,7 @@ describe("startTls", () => {
     const plain = new Recorder();
     const transport = await openPlain(port, plain);
     await negotiate(transport, plain);
-    await expect(transport.startTls(tlsRequest("localhost"), new Recorder())).rejects.toMatchObject({
+    await expect(transport.startTls(tlsRequest("localhost"), new Recorder(), new Cancellation())).rejects.toMatchObject({
       code: "ETLS",
       cause: { code: "ERR_TLS_CERT_ALTNAME_INVALID" },
     });
@@ -113,9 +113,9 @@ describe("startTls", () => {
     const plain = new Recorder();
     const transport = await openPlain(port, plain);
     await negotiate(transport, plain);
-    const secure = await transport.startTls(tlsRequest("localhost"), new Recorder());
+    const secure = await transport.startTls(tlsRequest("localhost"), new Recorder(), new Cancellation());
     transports.push(secure);
-    await expect(secure.startTls(tlsRequest("localhost"), new Recorder())).rejects.toThrow(/already secured/);
+    await expect(secure.startTls(tlsRequest("localhost"), new Recorder(), new Cancellation())).rejects.toThrow(/already secured/);
   });
 
   it("discards plain-text bytes buffered before the upgrade", async () => {
@@ -129,7 +129,7 @@ describe("startTls", () => {
     await settle();
     expect(plain.text()).toBe("OK\n");
     const events = new Recorder();
-    const secure = await transport.startTls(tlsRequest("localhost"), events);
+    const secure = await transport.startTls(tlsRequest("localhost"), events, new Cancellation());
     transports.push(secure);
     secure.pull(null);
     await secure.write(encode("clean"));

@@ -2,7 +2,7 @@ import * as net from "node:net";
 import { join } from "node:path";
 import * as tls from "node:tls";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { SocketError, type OpenRequest, type TlsRequest, type Transport } from "@sockets/core";
+import { Cancellation, SocketError, type OpenRequest, type TlsRequest, type Transport } from "@sockets/core";
 import { openNodeTransport } from "../src/open-node-transport.js";
 import { createTestPki, type Pem } from "./_pki.js";
 import { Recorder, Servers, serverOutcome, until } from "./_harness.js";
@@ -66,7 +66,7 @@ function tlsRequest(overrides: Partial<TlsRequest> & { verifyName: string }): Tl
 }
 
 async function open(port: number, hostname: string, request: TlsRequest, events = new Recorder()): Promise<Transport> {
-  const transport = await openNodeTransport({ hostname, port, tls: request, starttls: false, signal: undefined }, events);
+  const transport = await openNodeTransport({ hostname, port, tls: request, starttls: false, cancel: new Cancellation() }, events);
   transports.push(transport);
   return transport;
 }
@@ -238,21 +238,21 @@ describe("TLS: data and teardown", () => {
     expect(await seen).toMatchObject({ code: "ECONNRESET" });
   });
 
-  it("aborts a hanging handshake with the signal", async () => {
+  it("stops a hanging handshake when core cancels it", async () => {
     let accepted: net.Socket | undefined;
     const port = await servers.listen(net.createServer((socket) => (accepted = socket)));
-    const controller = new AbortController();
+    const cancel = new Cancellation();
     const request: OpenRequest = {
       hostname: "127.0.0.1",
       port,
       tls: tlsRequest({ verifyName: "localhost" }),
       starttls: false,
-      signal: controller.signal,
+      cancel,
     };
     const pending = openNodeTransport(request, new Recorder());
     await until(() => accepted !== undefined, "the accept");
     const closed = serverOutcome(accepted!);
-    controller.abort();
+    cancel.cancel(new Error("give up"));
     await expect(pending).rejects.toMatchObject({ name: "AbortError", code: "ABORT_ERR" });
     await closed; // the server side sees the connection go away
   });
