@@ -67,18 +67,18 @@ const STAGING = new Uint8Array(64 * 1024);
  * connect (`target`); reads cannot arrive before it exists.
  */
 export interface _UserBufferReader {
-  target: ((n: number) => boolean) | null;
+  target: NodeTransport | null;
   readonly onread: { readonly buffer: Uint8Array; readonly callback: (n: number) => boolean };
 }
 
 /** A reader for {@link NodeTransport}: pass `reader.onread` to `net.connect`. */
 export function _userBufferReader(): _UserBufferReader {
-  const reader: _UserBufferReader = {
-    target: null,
-    onread: { buffer: STAGING, callback: (n: number) => (reader.target === null ? true : reader.target(n)) },
-  };
-  return reader;
+  return NodeTransport._reader();
 }
+
+/** Where a socket's shared listeners (below) find their transport. */
+const kTransport: unique symbol = Symbol("@sockets/node transport");
+type _Owned = net.Socket & { [kTransport]?: NodeTransport };
 
 function _error(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
@@ -157,34 +157,68 @@ export class NodeTransport implements Transport {
     // Not paused: reading goes on from the start and core pauses as soon as a chunk arrives
     // that nobody asked for (pausing here and resuming on the first read costs a
     // readStop/readStart pair, two epoll_ctl calls, per connection).
-    if (reader !== null) reader.target = this.#onRead;
-    else socket.on("data", this.#onData);
-    socket.on("end", this.#onEnd);
-    socket.on("error", this.#onError);
-    socket.on("close", this.#onClose);
+    // The listeners are shared by every socket (Node calls them with `this` = the socket):
+    // no closures per connection.
+    (socket as _Owned)[kTransport] = this;
+    if (reader !== null) reader.target = this;
+    else socket.on("data", NodeTransport.#onData);
+    socket.on("end", NodeTransport.#onEnd);
+    socket.on("error", NodeTransport.#onError);
+    socket.on("close", NodeTransport.#onClose);
     if (raw !== socket) {
+      (raw as _Owned)[kTransport] = this;
       raw.on("error", noop);
-      raw.once("close", () => this.#handleClosed());
+      raw.once("close", NodeTransport.#onRawClose);
     }
   }
+
+  /** Internal: see {@link _userBufferReader}. */
+  static _reader(): _UserBufferReader {
+    const reader: _UserBufferReader = {
+      target: null,
+      onread: { buffer: STAGING, callback: (n: number) => (reader.target === null ? true : reader.target.#read(n)) },
+    };
+    return reader;
+  }
+
+  static readonly #onData = function (this: _Owned, buffer: Buffer): void {
+    const transport = this[kTransport];
+    if (transport !== undefined) transport.#data(buffer);
+  };
+  static readonly #onEnd = function (this: _Owned): void {
+    const transport = this[kTransport];
+    if (transport !== undefined) transport.#end();
+  };
+  static readonly #onError = function (this: _Owned, error: Error): void {
+    const transport = this[kTransport];
+    if (transport !== undefined) transport.#error(error);
+  };
+  static readonly #onClose = function (this: _Owned): void {
+    const transport = this[kTransport];
+    if (transport !== undefined) transport.#close();
+  };
+  static readonly #onRawClose = function (this: _Owned): void {
+    const transport = this[kTransport];
+    if (transport !== undefined) transport.#handleClosed();
+  };
 
   #handleClosed(): void {
     if (--this.#open === 0) this.#allClosed?.();
   }
 
-  readonly #onData = (buffer: Buffer): void => {
+  #data(buffer: Buffer): void {
     if (this.#silent) return;
     const { buffer: memory, byteOffset, byteLength } = buffer;
     const own = byteOffset === 0 && byteLength === memory.byteLength && memory instanceof ArrayBuffer;
     this.#events.data(own ? new Uint8Array(memory, 0, byteLength) : new Uint8Array(buffer));
-  };
+  }
 
   /**
    * `onread` callback: `n` bytes are in `STAGING`. Once silent (closing) the bytes are
    * dropped and reading goes on, as with `'data'` after `close()`: unread bytes in the
    * kernel would turn our FIN into a RST.
    */
-  readonly #onRead = (n: number): boolean => {
+  #read(n: number): boolean {
     if (this.#silent) return true;
     const view = this.#view;
     this.#view = null;
@@ -198,30 +232,30 @@ export class NodeTransport implements Transport {
       this.#events.data(STAGING.slice(0, n));
     }
     return true;
-  };
+  }
 
-  readonly #onEnd = (): void => {
+  #end(): void {
     if (this.#silent || this.#ended) return;
     this.#ended = true;
     // Node 20 can report a reset as 'end' (see `_reset-probe.ts`): ask the kernel first.
-    this.#probing = _probeReset(this.#raw, this.#onProbed);
+    this.#probing = _probeReset(this.#raw, (reset) => this.#probed(reset));
     if (!this.#probing) this.#events.end();
-  };
+  }
 
-  readonly #onProbed = (reset: Error | null): void => {
+  #probed(reset: Error | null): void {
     if (this.#silent || !this.#probing) return;
     this.#probing = false;
     if (reset === null) return this.#events.end();
     this.#silent = true;
     this.#events.error(reset);
-  };
+  }
 
-  readonly #onError = (error: Error): void => {
+  #error(error: Error): void {
     if (this.#silent) return;
     this.#handOverBuffered();
     this.#silent = true;
     this.#events.error(error);
-  };
+  }
 
   /**
    * Before a failure is reported: bytes Node had already read into the socket's buffer
@@ -232,12 +266,12 @@ export class NodeTransport implements Transport {
   #handOverBuffered(): void {
     if (this.#reader !== null) return;
     const socket = this.#socket;
-    socket.off("data", this.#onData);
-    for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) this.#onData(chunk);
+    socket.off("data", NodeTransport.#onData);
+    for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) this.#data(chunk);
   }
 
   /** Stays on `socket` for its whole life (counts the close; reports it unless silent). */
-  readonly #onClose = (): void => {
+  #close(): void {
     this.#handleClosed();
     if (this.#silent) return;
     if (!this.#ended) this.#handOverBuffered();
@@ -246,17 +280,17 @@ export class NodeTransport implements Transport {
     if (!this.#ended) this.#events.error(_error("The connection closed unexpectedly", "ECONNRESET"));
     // Closed cleanly while the reset probe was out: the FIN it was checking stands.
     else if (this.#probing) this.#events.end();
-  };
+  }
 
   /** Stops every event and detaches from the socket; a no-op error listener stays. */
   #detach(): void {
     this.#silent = true;
     const socket = this.#socket;
-    socket.off("data", this.#onData);
+    socket.off("data", NodeTransport.#onData);
     if (this.#reader !== null) this.#reader.target = null;
-    socket.off("end", this.#onEnd);
+    socket.off("end", NodeTransport.#onEnd);
     socket.on("error", noop);
-    socket.off("error", this.#onError);
+    socket.off("error", NodeTransport.#onError);
   }
 
   pull(view: Uint8Array | null): void {
@@ -380,6 +414,9 @@ export class NodeTransport implements Transport {
     const raw = this.#raw;
     if (this.#socket !== raw) throw _error("The socket is already secured with TLS", "EINVAL");
     this.#detach();
+    // The TCP socket's listeners find "their" transport through it: from here on that is
+    // the TLS transport's, so this one's close listener goes (it has nothing left to count).
+    raw.off("close", NodeTransport.#onClose);
     this.#upgraded = true;
     const { socket, done } = _startHandshake(raw, request);
     // The new socket was closed (or its signal fired) during the handshake: tear down, and

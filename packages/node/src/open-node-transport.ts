@@ -29,7 +29,7 @@ import * as net from "node:net";
 import type * as tls from "node:tls";
 import type { OpenRequest, Transport, TransportEvents } from "@sockets/core";
 import { _destroyPair, _startHandshake, type _Handshake } from "./_handshake.js";
-import { NodeTransport, _userBufferReader } from "./node-transport.js";
+import { NodeTransport, _userBufferReader, type _UserBufferReader } from "./node-transport.js";
 
 function _abortError(reason: unknown): Error {
   return Object.assign(new Error("The connection attempt was aborted", { cause: reason }), {
@@ -51,66 +51,117 @@ function _abortError(reason: unknown): Error {
  * ```
  */
 export function openNodeTransport(request: OpenRequest, events: TransportEvents): Promise<Transport> {
-  const { cancel, tls: tlsRequest } = request;
+  const { cancel } = request;
   if (cancel.cancelled) return Promise.reject(_abortError(cancel.reason));
-  return new Promise<Transport>((resolve, reject) => {
+  return new Promise<Transport>((resolve, reject) => new _Dial(request, events, resolve, reject));
+}
+
+const kDial: unique symbol = Symbol("@sockets/node dial");
+type _Dialling = net.Socket & { [kDial]?: _Dial };
+
+/**
+ * One connection attempt. Its listeners are shared by every attempt (Node calls them with
+ * `this` = the socket, which points back here): a connect allocates no closures for them.
+ */
+class _Dial {
+  readonly #raw: _Dialling;
+  #secure: tls.TLSSocket | null = null;
+  #settled = false;
+  readonly #request: OpenRequest;
+  readonly #events: TransportEvents;
+  readonly #reader: _UserBufferReader | null;
+  readonly #resolve: (transport: Transport) => void;
+  readonly #reject: (error: unknown) => void;
+
+  constructor(
+    request: OpenRequest,
+    events: TransportEvents,
+    resolve: (transport: Transport) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.#request = request;
+    this.#events = events;
+    this.#resolve = resolve;
+    this.#reject = reject;
     // Plain TCP reads go through one shared buffer (see `_userBufferReader`); TLS (now or
     // after startTls) reads through the TLS socket's 'data' events.
-    const reader = tlsRequest === null && !request.starttls ? _userBufferReader() : null;
-    const raw = net.connect({
+    const reader = (this.#reader = request.tls === null && !request.starttls ? _userBufferReader() : null);
+    const raw: _Dialling = (this.#raw = net.connect({
       host: request.hostname,
       port: request.port,
       allowHalfOpen: true,
       noDelay: true,
       ...(reader === null ? {} : { onread: reader.onread }),
-    });
-    let secure: tls.TLSSocket | null = null;
-    let settled = false;
+    }));
+    raw[kDial] = this;
+    request.cancel.onCancel = (reason) => this.#fail(_abortError(reason));
+    raw.on("connect", _Dial.#onConnect);
+    raw.on("error", _Dial.#onError);
+    raw.on("close", _Dial.#onClose);
+  }
 
-    const cleanup = (): void => {
-      settled = true;
-      cancel.onCancel = null;
-      raw.off("connect", onConnect);
-      raw.off("error", onError);
-      raw.off("close", onClose);
-    };
-    const fail = (error: unknown): void => {
-      if (settled) return;
-      cleanup();
-      _destroyPair(secure ?? raw, raw);
-      reject(error);
-    };
-    const onCancel = (reason: unknown): void => fail(_abortError(reason));
-    const onError = (error: Error): void => fail(error);
-    const onClose = (): void =>
-      fail(Object.assign(new Error("The connection closed while connecting"), { code: "ECONNRESET" }));
-    const onConnect = (): void => {
-      if (tlsRequest === null) {
-        cleanup();
-        resolve(new NodeTransport(raw, raw, events, reader));
-        return;
-      }
-      // From here on the TLS socket owns the handle; errors arrive through the handshake.
-      raw.off("error", onError);
-      raw.off("close", onClose);
-      let handshake: _Handshake;
-      try {
-        handshake = _startHandshake(raw, tlsRequest);
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      secure = handshake.socket;
-      handshake.done.then((socket) => {
-        if (settled) return;
-        cleanup();
-        resolve(new NodeTransport(socket, raw, events));
-      }, fail);
-    };
+  static readonly #onConnect = function (this: _Dialling): void {
+    this[kDial]?.connected();
+  };
+  static readonly #onError = function (this: _Dialling, error: Error): void {
+    this[kDial]?.failed(error);
+  };
+  static readonly #onClose = function (this: _Dialling): void {
+    this[kDial]?.failed(Object.assign(new Error("The connection closed while connecting"), { code: "ECONNRESET" }));
+  };
 
-    cancel.onCancel = onCancel;
-    raw.once("connect", onConnect);
-    raw.on("error", onError);
-    raw.once("close", onClose);
-  });
+  /** `'connect'`: done for plain TCP; for TLS the handshake starts. */
+  connected(): void {
+    const raw = this.#raw;
+    const tlsRequest = this.#request.tls;
+    if (tlsRequest === null) {
+      this.#cleanup();
+      this.#resolve(new NodeTransport(raw, raw, this.#events, this.#reader));
+      return;
+    }
+    // From here on the TLS socket owns the handle; errors arrive through the handshake.
+    this.#unlisten();
+    let handshake: _Handshake;
+    try {
+      handshake = _startHandshake(raw, tlsRequest);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    this.#secure = handshake.socket;
+    handshake.done.then(
+      (socket) => {
+        if (this.#settled) return;
+        this.#cleanup();
+        this.#resolve(new NodeTransport(socket, raw, this.#events));
+      },
+      (error: unknown) => this.#fail(error),
+    );
+  }
+
+  /** `'error'` or `'close'` before the connection was up. */
+  failed(error: unknown): void {
+    this.#fail(error);
+  }
+
+  #fail(error: unknown): void {
+    if (this.#settled) return;
+    this.#cleanup();
+    _destroyPair(this.#secure ?? this.#raw, this.#raw);
+    this.#reject(error);
+  }
+
+  #unlisten(): void {
+    const raw = this.#raw;
+    raw[kDial] = undefined;
+    raw.off("connect", _Dial.#onConnect);
+    raw.off("error", _Dial.#onError);
+    raw.off("close", _Dial.#onClose);
+  }
+
+  #cleanup(): void {
+    this.#settled = true;
+    this.#request.cancel.onCancel = null;
+    this.#unlisten();
+  }
 }
