@@ -50,13 +50,13 @@
 import { SocketError, toSocketError, type Cancellation, type SocketInfo, type TlsRequest, type Transport, type TransportEvents } from "@sockets/core";
 import { _bunTlsOptions } from "./_tls-options.js";
 
-type BunSocket = Bun.Socket<undefined>;
+type BunSocket = Bun.Socket<_BunTransport | undefined>;
 type State = "opening" | "open" | "done";
 
 const noop = (): void => {};
 
 /** Handlers for a raw socket being upgraded: its ciphertext tap and its close go nowhere. */
-const SILENT: Bun.SocketHandler<undefined> = { data: noop, drain: noop, end: noop, close: noop, error: noop };
+const SILENT: Bun.SocketHandler<_BunTransport | undefined> = { data: noop, drain: noop, end: noop, close: noop, error: noop };
 
 /** `"host:port"`, IPv6 in brackets; `null` when Bun cannot tell. */
 function _address(host: string | undefined, port: number | undefined): string | null {
@@ -98,7 +98,6 @@ function _coded(message: string, code: string): Error {
 export class _BunTransport implements Transport {
   info: SocketInfo = { remoteAddress: null, localAddress: null, alpn: null };
   readonly opening: Promise<Transport>;
-  readonly handlers: Bun.SocketHandler<undefined>;
   #resolveOpen!: (transport: Transport) => void;
   #rejectOpen!: (error: unknown) => void;
   #state: State = "opening";
@@ -126,19 +125,48 @@ export class _BunTransport implements Transport {
     this.#port = port;
     this.#tls = tls;
     this.opening = new Promise((resolve, reject) => ((this.#resolveOpen = resolve), (this.#rejectOpen = reject)));
-    this.handlers = {
-      binaryType: "uint8array",
-      open: (socket) => this.#onOpen(socket),
-      handshake: (socket, success, error) => this.#onHandshake(socket, success, error),
-      // binaryType "uint8array": `chunk` is a plain Uint8Array (the types assume "buffer").
-      data: (_socket, chunk: Uint8Array) => this.#onData(chunk),
-      end: () => this.#onEnd(),
-      drain: () => this.#onDrain(),
-      close: (_socket, error) => this.#onClose(error),
-      error: (_socket, error) => this.#fail(error),
-      connectError: (_socket, error) => this.#fail(error),
-    };
   }
+
+  /**
+   * The handlers of every socket: each finds its transport in `socket.data` (dial with
+   * `data: transport`), so a connection allocates no closures for them.
+   */
+  static readonly handlers: Bun.SocketHandler<_BunTransport | undefined> = {
+    binaryType: "uint8array",
+    open: (socket) => {
+      const transport = socket.data;
+      if (transport !== undefined) transport.#onOpen(socket);
+    },
+    handshake: (socket, success, error) => {
+      const transport = socket.data;
+      if (transport !== undefined) transport.#onHandshake(socket, success, error);
+    },
+    // binaryType "uint8array": `chunk` is a plain Uint8Array (the types assume "buffer").
+    data: (socket, chunk: Uint8Array) => {
+      const transport = socket.data;
+      if (transport !== undefined) transport.#onData(chunk);
+    },
+    end: (socket) => {
+      const transport = socket.data;
+      if (transport !== undefined) transport.#onEnd();
+    },
+    drain: (socket) => {
+      const transport = socket.data;
+      if (transport !== undefined) transport.#onDrain();
+    },
+    close: (socket, error) => {
+      const transport = socket.data;
+      if (transport !== undefined) transport.#onClose(error);
+    },
+    error: (socket, error) => {
+      const transport = socket.data;
+      if (transport !== undefined) transport.#fail(error);
+    },
+    connectError: (socket, error) => {
+      const transport = socket.data;
+      if (transport !== undefined) transport.#fail(error);
+    },
+  };
 
   /** The `Bun.connect` promise resolved (TCP is up; for TLS the handshake may still run). */
   connected(socket: BunSocket): void {
@@ -239,7 +267,7 @@ export class _BunTransport implements Transport {
     const next = new _BunTransport(events, this.#hostname, this.#port, true);
     try {
       socket.reload({ socket: SILENT });
-      socket.upgradeTLS({ tls: _bunTlsOptions(tls, this.#hostname), socket: next.handlers });
+      socket.upgradeTLS({ data: next, tls: _bunTlsOptions(tls, this.#hostname), socket: _BunTransport.handlers });
     } catch (error) {
       next.giveUp(error);
       socket.terminate();

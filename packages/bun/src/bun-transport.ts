@@ -43,7 +43,8 @@ export const openBunTransport: OpenTransport = (request, events) => {
       port,
       allowHalfOpen: true,
       ...(tls === null ? {} : { tls: _bunTlsOptions(tls, hostname) }),
-      socket: transport.handlers,
+      data: transport,
+      socket: _BunTransport.handlers,
     }).then(
       (socket) => transport.connected(socket),
       (error: unknown) => transport.giveUp(error),
