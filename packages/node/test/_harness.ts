@@ -3,7 +3,8 @@
  * events with bounded waits.
  */
 import * as net from "node:net";
-import type { TransportEvents } from "@sockets/core";
+import { afterEach } from "vitest";
+import type { Socket, TransportEvents } from "@sockets/core";
 
 /** Servers and server-side sockets started by a test file; `stopAll()` in `afterEach`. */
 export class Servers {
@@ -98,4 +99,17 @@ export function serverOutcome(socket: net.Socket): Promise<{ error: NodeJS.Errno
   socket.on("end", () => (ended = true));
   socket.on("error", (e: NodeJS.ErrnoException) => (error = e));
   return new Promise((resolve) => socket.once("close", () => resolve({ error, ended, data: Buffer.concat(chunks) })));
+}
+
+/**
+ * For test files that open sockets: after each test every tracked socket is closed (with a
+ * reason: at once) and `servers` are stopped. Returns `track`, which registers a socket.
+ */
+export function closeAfterEach(servers: Servers): (socket: Socket) => Socket {
+  const sockets: Socket[] = [];
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) await socket.close(new Error("test over")).catch(() => {});
+    await servers.stopAll();
+  });
+  return (socket) => (sockets.push(socket), socket);
 }

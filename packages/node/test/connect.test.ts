@@ -1,23 +1,14 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { connect, runtime, SocketError, type Socket } from "../src/index.js";
 import { createTestPki } from "./_pki.js";
-import { Servers, serverOutcome, until } from "./_harness.js";
+import { closeAfterEach, Servers, serverOutcome, until } from "./_harness.js";
 
 const pki = createTestPki();
 const servers = new Servers();
-const sockets: Socket[] = [];
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) await socket.close(new Error("test over")).catch(() => {});
-  await servers.stopAll();
-});
+const track = closeAfterEach(servers);
 afterAll(() => pki.dispose());
-
-function track(socket: Socket): Socket {
-  sockets.push(socket);
-  return socket;
-}
 
 async function readAll(socket: Socket): Promise<string> {
   let text = "";

@@ -6,18 +6,14 @@
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { connect, SocketError, type Socket } from "../src/index.js";
 import { createTestPki } from "./_pki.js";
-import { Servers, settle } from "./_harness.js";
+import { closeAfterEach, Servers, settle } from "./_harness.js";
 
 const pki = createTestPki();
 const servers = new Servers();
-const sockets: Socket[] = [];
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) await socket.close(new Error("test over")).catch(() => {});
-  await servers.stopAll();
-});
+const track = closeAfterEach(servers);
 afterAll(() => pki.dispose());
 
 const PAYLOAD = new Uint8Array(100).fill(7);
@@ -79,7 +75,7 @@ describe("a reset that arrives with the last data, while nobody reads", () => {
   for (const tlsOn of [false, true]) {
     it(`is reported as ECONNRESET on the readable and closed (${tlsOn ? "TLS" : "plain"})`, async () => {
       const port = await servers.listen(tlsOn ? tlsPeer() : plainPeer("rst"));
-      const socket = sockets[sockets.push(connect(`localhost:${port}`, tlsOn ? { secureTransport: "on", caCerts: [pki.ca.cert] } : {})) - 1]!;
+      const socket = track(connect(`localhost:${port}`, tlsOn ? { secureTransport: "on", caCerts: [pki.ca.cert] } : {}));
       await socket.opened;
       await settle(BEFORE_READING_MS);
       const { bytes, error } = await drain(socket);
@@ -94,7 +90,7 @@ describe("a reset that arrives with the last data, while nobody reads", () => {
   it("a FIN in the same situation is still a clean end (allowHalfOpen: false and true)", async () => {
     for (const allowHalfOpen of [false, true]) {
       const port = await servers.listen(plainPeer("fin"));
-      const socket = sockets[sockets.push(connect(`127.0.0.1:${port}`, { allowHalfOpen })) - 1]!;
+      const socket = track(connect(`127.0.0.1:${port}`, { allowHalfOpen }));
       await socket.opened;
       await settle(BEFORE_READING_MS);
       expect(await drain(socket)).toEqual({ bytes: PAYLOAD.byteLength, error: undefined });
