@@ -56,7 +56,7 @@ export async function runRuntime(runtime, config, caFile, dir, onEvent) {
   const { command, args, env } = _command(runtime, file, caFile);
   const child = startChild(command, args, { cwd: dir, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["pipe", "pipe", "pipe"] });
   const run = { runtime, version: null, results: [], lateStrays: [], exit: null, stderr: "" };
-  if (child.stdout == null || child.stderr == null) {
+  if (!child.stdout || !child.stderr) {
     // spawn failed outright (EMFILE, EAGAIN…): Node then gives the child no pipes.
     run.exit = await new Promise((resolve) => child.once("error", (error) => resolve(`spawn failed: ${error.message}`)));
     return run;
