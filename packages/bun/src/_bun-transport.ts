@@ -22,9 +22,9 @@
  *   accepted. The fast path (all accepted at once) returns synchronously, no promise.
  * - **Reads are pushed, handlers are not awaited.** The only brake is `pause()` /
  *   `resume()`: chunks go to core from the open on, core's `pause()` pauses the socket as
- *   soon as one arrives that nobody asked for, and `pull()` resumes it. Chunks that still arrive while paused (one native read
- *   can hold several TLS records) wait in a small queue, delivered on the next `pull()`;
- *   the peer's FIN waits behind them.
+ *   soon as one arrives that nobody asked for, and `pull()` resumes it. Chunks that still
+ *   arrive while paused (one native read can hold several TLS records) wait in a small
+ *   queue, delivered on the next `pull()`; the peer's FIN waits behind them.
  * - **Fresh buffers.** With `binaryType: "uint8array"` every `data` event gets a new
  *   `Uint8Array` that owns its whole `ArrayBuffer`: it goes to core as is. Only a chunk
  *   that does not own its buffer (not seen in 1.4.5) is copied, since core may transfer it.
@@ -181,18 +181,16 @@ export class _BunTransport implements Transport {
    */
   cancelWith(cancel: Cancellation): void {
     if (this.#state !== "opening") return;
-    if (cancel.cancelled) return this.abort();
     this.#cancel = cancel;
-    cancel.onCancel = this.#onCancel;
+    cancel.watch(this.#onCancel);
   }
 
   readonly #onCancel = (): void => this.abort();
 
   /** The open settled: core's cancellation no longer applies. */
   #openSettled(): void {
-    const cancel = this.#cancel;
+    this.#cancel?.unwatch(this.#onCancel);
     this.#cancel = null;
-    if (cancel !== null && cancel.onCancel === this.#onCancel) cancel.onCancel = null;
   }
 
   /** Stops waiting: the open rejects with `error`, a socket that exists is reset. */

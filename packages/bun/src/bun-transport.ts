@@ -4,9 +4,9 @@
  * Bun has **no way to abort a connect in flight**: `Bun.connect` takes no `signal` and has
  * no connect timeout, and the socket object only exists once the TCP connect succeeded
  * (a connect to a SYN-dropping address stays pending until the OS gives up). So the abort
- * is emulated: when core cancels (`request.cancel`), the open rejects at once with `EABORTED`, a
- * socket that already exists (TLS handshake running) is terminated, and one that connects
- * later is terminated as soon as it arrives. `Bun.connect` is dialled with
+ * is emulated: when core cancels (`request.cancel`), the open rejects at once with
+ * `EABORTED`, a socket that already exists (TLS handshake running) is terminated, and one
+ * that connects later is terminated as soon as it arrives. `Bun.connect` is dialled with
  * `allowHalfOpen: true`: the spec's `allowHalfOpen` policy is core's, not Bun's. Bun's
  * quirks once connected are handled in `_bun-transport.ts`.
  *

@@ -4,9 +4,9 @@
  * `highWaterMark` is 0: nothing is read from the runtime until a reader asks, so a slow
  * reader stops the sender through TCP flow control instead of growing a buffer here.
  * Push transports (Node, Bun) deliver from the start, are paused as soon as the queue has
- * a chunk nobody asked for, and are resumed on `pull`; pull transports (Deno) read once per `pull`, straight into
- * the BYOB view when there is one (the chunk then comes back over the same buffer and is
- * committed with `respond`, no copy).
+ * a chunk nobody asked for, and are resumed on `pull`; pull transports (Deno) read once
+ * per `pull`, straight into the BYOB view when there is one (the chunk then comes back
+ * over the same buffer and is committed with `respond`, no copy).
  *
  * @module
  */

@@ -5,23 +5,24 @@
  * Core's own small object rather than an `AbortSignal`: every connection needs one, and on
  * Node 20.20 an `AbortController`, its signal and one listener added and removed cost
  * ~7 µs and ~0.7 KiB of heap per connection (the `EventTarget` machinery), against well
- * under a microsecond for this. A transport sets `onCancel` while the native attempt runs and clears it
- * when the attempt settles; core calls it at most once.
+ * under a microsecond for this. A transport `watch`es while the native attempt runs and
+ * `unwatch`es when it settles; core calls the watcher at most once.
  *
  * @module
  */
 
 /**
- * An attempt that core may give up on. Transports read `cancelled`/`reason` and set
- * `onCancel`; only core calls `cancel()`.
+ * An attempt that core may give up on. Transports read `cancelled`/`reason` and
+ * `watch`/`unwatch` it; only core calls `cancel()`.
  *
  * @example
  * ```ts
  * import { Cancellation } from "@sockets/core";
  * const cancellation = new Cancellation();
- * cancellation.onCancel = (reason) => console.log("stop dialling:", reason);
- * cancellation.cancel(new Error("closed"));
- * cancellation.cancelled; // true
+ * const stop = (reason: unknown): void => console.log("stop dialling:", reason);
+ * cancellation.watch(stop); // while the native attempt runs
+ * cancellation.cancel(new Error("closed")); // logs once
+ * cancellation.unwatch(stop); // once the attempt settled (a no-op here)
  * ```
  */
 export class Cancellation {
@@ -38,6 +39,17 @@ export class Cancellation {
   /** Why core gave up: a `SocketError` (`EABORTED`, `ECLOSED`, a failure) or a `close(reason)` reason. */
   get reason(): unknown {
     return this.#reason;
+  }
+
+  /** Calls `onCancel` when core gives up, at once if it already has. */
+  watch(onCancel: (reason: unknown) => void): void {
+    if (this.#cancelled) onCancel(this.#reason);
+    else this.onCancel = onCancel;
+  }
+
+  /** Stops watching (the attempt settled); a no-op if `onCancel` was replaced or ran. */
+  unwatch(onCancel: (reason: unknown) => void): void {
+    if (this.onCancel === onCancel) this.onCancel = null;
   }
 
   /** Gives up (idempotent): records `reason` and calls `onCancel` once. */

@@ -58,7 +58,7 @@ export async function _secure(tcp: Deno.TcpConn, tls: TlsRequest, cancel: Cancel
     throw _abortError(cancel.reason);
   }
   const onCancel = (): void => _closeQuietly(conn);
-  cancel.onCancel = onCancel;
+  cancel.watch(onCancel);
   try {
     const { alpnProtocol } = await conn.handshake();
     return { conn, alpn: alpnProtocol };
@@ -66,7 +66,7 @@ export async function _secure(tcp: Deno.TcpConn, tls: TlsRequest, cancel: Cancel
     _closeQuietly(conn);
     throw cancel.cancelled ? _abortError(cancel.reason) : _toSocketError(error, "handshake");
   } finally {
-    if (cancel.onCancel === onCancel) cancel.onCancel = null;
+    cancel.unwatch(onCancel);
   }
 }
 

@@ -39,14 +39,15 @@ export const openDenoTransport: OpenTransport = async (request: OpenRequest, eve
   if (cancel.cancelled) throw _abortError(cancel.reason);
   // Deno.connect is stopped only by an AbortSignal: the one per-connection EventTarget here.
   const dialing = new AbortController();
-  cancel.onCancel = (reason) => dialing.abort(reason);
+  const onCancel = (reason: unknown): void => dialing.abort(reason);
+  cancel.watch(onCancel);
   let tcp: Deno.TcpConn;
   try {
     tcp = await Deno.connect({ hostname: request.hostname, port: request.port, transport: "tcp", signal: dialing.signal });
   } catch (error) {
     throw cancel.cancelled ? _abortError(cancel.reason) : _toSocketError(error, "connect");
   } finally {
-    cancel.onCancel = null;
+    cancel.unwatch(onCancel);
   }
   tcp.setNoDelay(true);
   if (request.tls === null) return new _DenoTransport(tcp, events, _info(tcp, null), { plainStarttls: request.starttls });

@@ -422,14 +422,13 @@ export class NodeTransport implements Transport {
     // The new socket was closed (or its signal fired) during the handshake: tear down, and
     // `done` rejects through the TLS socket's close.
     const onCancel = (): void => _destroyPair(socket, raw);
-    if (cancel.cancelled) onCancel();
-    else cancel.onCancel = onCancel;
+    cancel.watch(onCancel);
     try {
       const secure = await done;
       this.#handedOver = true;
       return new NodeTransport(secure, raw, events);
     } finally {
-      if (cancel.onCancel === onCancel) cancel.onCancel = null;
+      cancel.unwatch(onCancel);
     }
   }
 }

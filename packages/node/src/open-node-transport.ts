@@ -72,6 +72,7 @@ class _Dial {
   readonly #reader: _UserBufferReader | null;
   readonly #resolve: (transport: Transport) => void;
   readonly #reject: (error: unknown) => void;
+  readonly #onCancel = (reason: unknown): void => this.#fail(_abortError(reason));
 
   constructor(
     request: OpenRequest,
@@ -94,7 +95,7 @@ class _Dial {
       ...(reader === null ? {} : { onread: reader.onread }),
     }));
     raw[kDial] = this;
-    request.cancel.onCancel = (reason) => this.#fail(_abortError(reason));
+    request.cancel.watch(this.#onCancel);
     raw.on("connect", _Dial.#onConnect);
     raw.on("error", _Dial.#onError);
     raw.on("close", _Dial.#onClose);
@@ -161,7 +162,7 @@ class _Dial {
 
   #cleanup(): void {
     this.#settled = true;
-    this.#request.cancel.onCancel = null;
+    this.#request.cancel.unwatch(this.#onCancel);
     this.#unlisten();
   }
 }
