@@ -25,3 +25,16 @@ export type { OpenRequest, OpenTransport, TlsRequest, Transport, TransportEvents
 export { createConnect } from "./connect.js";
 export { Cancellation } from "./cancellation.js";
 export { assertCanStartTls } from "./start-tls-guard.js";
+export { attemptAborted } from "./normalize-error.js";
+export { formatAddress } from "./format-address.js";
+export { deferred } from "./deferred.js";
+export type { Listen, Listener, ListenerInfo, ListenerStats, ListenOptions, ListenTlsOptions } from "./listener-types.js";
+export {
+  isServerTls,
+  type AcceptedConnection,
+  type ListenerEvents,
+  type ListenerTransport,
+  type ListenRequest,
+  type OpenListener,
+  type ServerTlsRequest,
+} from "./listener-transport.js";

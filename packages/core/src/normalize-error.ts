@@ -18,6 +18,10 @@ const PASS_THROUGH: ReadonlySet<string> = new Set<SocketErrorCode>([
   "EHOSTUNREACH",
   "ENETUNREACH",
   "EPIPE",
+  "EADDRINUSE",
+  "EACCES",
+  "EADDRNOTAVAIL",
+  "EMSGSIZE",
 ]);
 
 const ALIASES: Readonly<Record<string, SocketErrorCode>> = {
@@ -32,6 +36,8 @@ const ALIASES: Readonly<Record<string, SocketErrorCode>> = {
   ERR_STREAM_DESTROYED: "ECLOSED",
   ERR_SOCKET_CLOSED: "ECLOSED",
   ERR_STREAM_WRITE_AFTER_END: "EPIPE",
+  EPERM: "EACCES",
+  ERR_SOCKET_DGRAM_NOT_RUNNING: "ECLOSED",
 };
 
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|CERT_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH|ERR_OSSL_)/;
@@ -82,4 +88,22 @@ export function toSocketError(
       ? (error as Error).message
       : String(error);
   return new SocketError(override.message ?? (native || code), { code, cause: error });
+}
+
+/**
+ * The one error for an attempt core gave up on (`Cancellation` fired: the socket was
+ * closed, its `signal` fired): `EABORTED` with the reason as `cause`. A `SocketError`
+ * reason (core's own `ECLOSED`, a failure) is returned as it is, so the attempt fails with
+ * exactly the error the socket reports.
+ *
+ * @example
+ * ```ts
+ * import { attemptAborted } from "@sockets/core";
+ * attemptAborted(new Error("stop")).code; // "EABORTED"
+ * attemptAborted(new Error("stop")).message; // "SocketError: The connection attempt was aborted"
+ * ```
+ */
+export function attemptAborted(reason: unknown): SocketError {
+  if (reason instanceof SocketError) return reason;
+  return new SocketError("The connection attempt was aborted", { code: "EABORTED", cause: reason });
 }

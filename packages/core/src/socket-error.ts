@@ -22,6 +22,10 @@
  * - `EABORTED`: the `signal` option was aborted.
  * - `EINVAL`: bad arguments or a call the socket's state does not allow.
  * - `ECLOSED`: the socket was closed (or upgraded) before the operation could complete.
+ * - `EADDRINUSE`: `listen()` or a bound `udp()` socket: the address is taken.
+ * - `EACCES`: `listen()`/`udp()`: no permission to bind (a port below 1024 without privileges).
+ * - `EADDRNOTAVAIL`: `listen()`/`udp()`: the local address is not one of this machine's.
+ * - `EMSGSIZE`: `udp()`: the datagram is larger than the socket can send.
  * - `EUNKNOWN`: anything else; see `cause`.
  *
  * @example
@@ -42,6 +46,10 @@ export type SocketErrorCode =
   | "EABORTED"
   | "EINVAL"
   | "ECLOSED"
+  | "EADDRINUSE"
+  | "EACCES"
+  | "EADDRNOTAVAIL"
+  | "EMSGSIZE"
   | "EUNKNOWN";
 
 /**

@@ -43,12 +43,14 @@
  * - **`startTls(tls, events, cancel)`** consumes this transport: the old transport's events
  *   stop, and the returned promise resolves with the new transport after a verified
  *   handshake. When core cancels first, tear the connection down and reject.
- *   Core calls it only with no write in flight. Bytes that had arrived but were not yet
+ *   Core calls it only with no write in flight. On an accepted connection `tls` is the
+ *   listener's `ServerTlsRequest` (`isServerTls(tls)`): the server handshake. Bytes that had arrived but were not yet
  *   delivered are discarded (never fed to the reader as if they came over TLS).
  *
  * @module
  */
 import type { Cancellation } from "./cancellation.js";
+import type { ServerTlsRequest } from "./listener-transport.js";
 import type { SocketInfo } from "./types.js";
 
 /**
@@ -128,8 +130,13 @@ export interface Transport {
   shutdown(): void | Promise<void>;
   close(): void | Promise<void>;
   abort(): void;
-  /** `cancel` stops the handshake in flight (the new socket was closed, its signal fired). */
-  startTls(tls: TlsRequest, events: TransportEvents, cancel: Cancellation): Promise<Transport>;
+  /**
+   * `cancel` stops the handshake in flight (the new socket was closed, its signal fired).
+   * A dialled transport gets a client {@link TlsRequest}; an accepted one (see
+   * `listener-transport.ts`) the listener's {@link ServerTlsRequest}: it performs the
+   * server handshake.
+   */
+  startTls(tls: TlsRequest | ServerTlsRequest, events: TransportEvents, cancel: Cancellation): Promise<Transport>;
 }
 
 /**
