@@ -5,12 +5,13 @@
  *
  * @module
  */
-import type { Connect } from "@sockets/core";
+import type { Connect, Listen, Udp } from "@sockets/core";
 
 /**
  * `spec`: the WinterTC spec requires it. `decision`: the spec is silent and this is the
  * behaviour @sockets decided (DESIGN.md "Decisions where the spec is silent").
- * `ext:*`: an extension (`signal`, `caCerts`, normalised error `code`s).
+ * `ext:*`: an extension (`signal`, `caCerts`, normalised error `code`s). `server`: needs the
+ * module's `listen()` (skipped when it exports none); `udp`: needs its `udp()`.
  *
  * @example
  * ```ts
@@ -19,7 +20,7 @@ import type { Connect } from "@sockets/core";
  * const core = cases.filter((c) => c.tags.every((t) => portable.includes(t)));
  * ```
  */
-export type Tag = "spec" | "decision" | "ext:signal" | "ext:caCerts" | "ext:codes";
+export type Tag = "spec" | "decision" | "ext:signal" | "ext:caCerts" | "ext:codes" | "server" | "udp";
 
 /**
  * Where the fixture peers listen, as `"127.0.0.1:port"` strings (JSON-serialisable: the
@@ -163,6 +164,10 @@ export interface CaseContext {
   readonly privateCa: string;
   /** Aborted when the case's time is up: cases pass it on to long waits. */
   readonly signal: AbortSignal;
+  /** The implementation's `listen()`; cases tagged `server` run only when it exports one. */
+  readonly listen?: Listen;
+  /** The implementation's `udp()`; cases tagged `udp` run only when it exports one. */
+  readonly udp?: Udp;
 }
 
 /**

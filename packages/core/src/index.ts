@@ -38,3 +38,4 @@ export {
   type OpenListener,
   type ServerTlsRequest,
 } from "./listener-transport.js";
+export type { Udp, UDPMessage, UDPMessageInit, UDPSocket, UDPSocketInfo, UDPSocketOptions, UDPSocketStats } from "./udp-types.js";
