@@ -38,4 +38,5 @@ export {
   type OpenListener,
   type ServerTlsRequest,
 } from "./listener-transport.js";
+export type { DatagramEvents, DatagramRequest, DatagramTransport, OpenDatagram } from "./datagram-transport.js";
 export type { Udp, UDPMessage, UDPMessageInit, UDPSocket, UDPSocketInfo, UDPSocketOptions, UDPSocketStats } from "./udp-types.js";
