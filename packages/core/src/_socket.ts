@@ -16,6 +16,7 @@ import { toSocketError } from "./normalize-error.js";
 import type { ResolvedOptions } from "./options.js";
 import { SocketError } from "./socket-error.js";
 import { assertCanStartTls } from "./start-tls-guard.js";
+import type { ServerTlsRequest } from "./listener-transport.js";
 import type { TlsRequest, Transport, TransportEvents } from "./transport.js";
 import type { SecureTransportKind, Socket, SocketInfo } from "./types.js";
 
@@ -26,7 +27,8 @@ export interface _SocketInit {
   readonly open: (events: TransportEvents, cancel: Cancellation) => Promise<Transport>;
   readonly options: ResolvedOptions;
   readonly secureTransport: SecureTransportKind;
-  readonly tls: TlsRequest;
+  /** The client handshake for a dialled socket; the listener's server handshake for an accepted one. */
+  readonly tls: TlsRequest | ServerTlsRequest;
 }
 
 const noop = (): void => {};
@@ -72,7 +74,7 @@ export class _SocketImpl implements Socket {
   /** Gives up the open (or the `startTls()` handshake) in flight when this socket is torn down. */
   readonly #dialing = new Cancellation();
   readonly #options: ResolvedOptions;
-  readonly #tls: TlsRequest;
+  readonly #tls: TlsRequest | ServerTlsRequest;
   #unlisten: () => void = noop;
 
   constructor(init: _SocketInit) {

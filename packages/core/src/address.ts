@@ -73,16 +73,16 @@ export function describe(value: unknown): string {
   return Object.prototype.toString.call(value);
 }
 
-function parsePort(port: unknown, whole: unknown): number {
+function parsePort(port: unknown, whole: unknown, min: number): number {
   if (typeof port === "number") {
-    if (Number.isInteger(port) && port >= 1 && port <= 65535) return port;
+    if (Number.isInteger(port) && port >= min && port <= 65535) return port;
   } else if (typeof port === "string") {
-    if (/^[1-9]\d{0,4}$/.test(port) && Number(port) <= 65535) return Number(port);
+    if ((/^[1-9]\d{0,4}$/.test(port) || (min === 0 && port === "0")) && Number(port) <= 65535) return Number(port);
   }
   const why =
     port === undefined || port === ""
       ? "the port is missing; " + FORMS
-      : `the port ${describe(port)} is not an integer from 1 to 65535`;
+      : `the port ${describe(port)} is not an integer from ${min} to 65535`;
   throw invalid("address", whole, why);
 }
 
@@ -105,7 +105,7 @@ function checkHost(host: string, whole: unknown): { hostname: string; isIpLitera
   return { hostname: host, isIpLiteral: IPV4.test(host) };
 }
 
-function parseString(address: string): ParsedAddress {
+function parseString(address: string, min: number): ParsedAddress {
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(address)) {
     throw invalid("address", address, "a scheme is not allowed in the string form (pass a URL object); " + FORMS);
   }
@@ -132,7 +132,7 @@ function parseString(address: string): ParsedAddress {
     }
   }
   const checked = checkHost(host, address);
-  return finish(checked, parsePort(port, address));
+  return finish(checked, parsePort(port, address, min));
 }
 
 function finish(host: { hostname: string; isIpLiteral: boolean }, port: number): ParsedAddress {
@@ -154,21 +154,24 @@ function isUrl(value: object): value is URL {
  * parseAddress("example.com:443").port; // 443
  * parseAddress({ hostname: "::1", port: "5432" }).authority; // "[::1]:5432"
  * parseAddress(new URL("postgres://db:5432/app")).hostname; // "db"
+ * parseAddress("127.0.0.1:0", { anyPort: true }).port; // 0 (for listen() and udp())
  * ```
  */
-export function parseAddress(address: unknown): ParsedAddress {
-  if (typeof address === "string") return parseString(address);
+export function parseAddress(address: unknown, options?: { readonly anyPort?: boolean }): ParsedAddress {
+  // `listen()` and `udp()` may bind port 0 (the system picks one); `connect()` may not.
+  const min = options?.anyPort === true ? 0 : 1;
+  if (typeof address === "string") return parseString(address, min);
   if (typeof address === "object" && address !== null) {
     if (isUrl(address)) {
       const port = address.port === "" ? SPECIAL_PORTS[address.protocol] : address.port;
       if (port === undefined) throw invalid("address", address.href, "the URL has no port");
-      return finish(checkHost(address.hostname, address.href), parsePort(port, address.href));
+      return finish(checkHost(address.hostname, address.href), parsePort(port, address.href, min));
     }
     const { hostname, port } = address as { hostname?: unknown; port?: unknown };
     if (typeof hostname !== "string") {
       throw invalid("address", address, `the hostname must be a string; ${FORMS}`);
     }
-    return finish(checkHost(hostname, address), parsePort(port, address));
+    return finish(checkHost(hostname, address), parsePort(port, address, min));
   }
   throw invalid("address", address, FORMS);
 }

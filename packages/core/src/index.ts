@@ -28,6 +28,8 @@ export { assertCanStartTls } from "./start-tls-guard.js";
 export { attemptAborted } from "./normalize-error.js";
 export { formatAddress } from "./format-address.js";
 export { deferred } from "./deferred.js";
+export { createListen } from "./listen.js";
+export { resolveListenOptions, type ResolvedListenOptions } from "./listen-options.js";
 export type { Listen, Listener, ListenerInfo, ListenerStats, ListenOptions, ListenTlsOptions } from "./listener-types.js";
 export {
   isServerTls,

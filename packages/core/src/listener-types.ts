@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * The server side: `listen()` and the `Listener` it returns. Not in the WinterTC spec
  * (which has no server side yet); the shape follows WICG Direct Sockets `TCPServerSocket`

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * UDP: one datagram socket in the shape of WICG Direct Sockets `UDPSocket` (messages of
  * `{ data, remoteAddress, remotePort }`, connected and bound modes), with the WinterTC
