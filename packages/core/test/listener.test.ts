@@ -29,23 +29,21 @@ class FakeConnection implements AcceptedConnection {
   closed = false;
   attach(events: TransportEvents): Transport {
     this.attached = events;
-    const connection = this;
+    const writes = this.writes;
+    const record = (tls: TlsRequest | ServerTlsRequest): void => void (this.startTlsWith = tls);
+    const closeIt = (): void => void (this.closed = true);
     return {
       info: this.info,
       pull() {},
       pause() {},
       write(bytes) {
-        connection.writes.push(new TextDecoder().decode(bytes));
+        writes.push(new TextDecoder().decode(bytes));
       },
       shutdown() {},
-      close() {
-        connection.closed = true;
-      },
-      abort() {
-        connection.closed = true;
-      },
+      close: closeIt,
+      abort: closeIt,
       startTls(tls) {
-        connection.startTlsWith = tls;
+        record(tls);
         return new Promise<Transport>(() => {});
       },
     };
