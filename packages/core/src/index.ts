@@ -29,6 +29,7 @@ export { attemptAborted } from "./normalize-error.js";
 export { formatAddress } from "./format-address.js";
 export { deferred } from "./deferred.js";
 export { createListen } from "./listen.js";
+export { createServe, type Serve, type ServeOptions, type Server, type ServerStats, type SocketApp, type SocketContext } from "./serve.js";
 export { resolveListenOptions, type ResolvedListenOptions } from "./listen-options.js";
 export type { Listen, Listener, ListenerInfo, ListenerStats, ListenOptions, ListenTlsOptions } from "./listener-types.js";
 export {
