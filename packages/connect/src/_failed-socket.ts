@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { SocketError, type SecureTransportKind, type Socket, type SocketInfo } from "@sockets/core";
+import { assertCanStartTls, type SocketError, type SecureTransportKind, type Socket, type SocketInfo } from "@sockets/core";
 
 const noop = (): void => {};
 
@@ -34,12 +34,9 @@ export function failedSocket(error: SocketError, secureTransport: SecureTranspor
     secureTransport,
     close: () => closed,
     startTls(): Socket {
-      if (secureTransport !== "starttls") {
-        throw new SocketError(`startTls() needs a socket opened with secureTransport "starttls"; this one has "${secureTransport}"`, {
-          code: "EINVAL",
-        });
-      }
-      throw new SocketError("startTls() was called on a closed socket", { code: "ECLOSED" });
+      // `closed: true`: the guard always throws here (EINVAL unless "starttls", else ECLOSED).
+      assertCanStartTls({ secureTransport, upgraded: false, closed: true });
+      throw error;
     },
   };
 }

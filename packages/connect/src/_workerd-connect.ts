@@ -26,6 +26,7 @@ import {
   describe,
   parseAddress,
   resolveOptions,
+  signalAborted,
   SocketError,
   type AnySocketAddress,
   type Connect,
@@ -33,7 +34,7 @@ import {
   type Socket,
   type SocketOptions,
 } from "@sockets/core";
-import { abortedError, WorkerdSocket, type WorkerdSocketInit } from "./_workerd-socket.js";
+import { WorkerdSocket, type WorkerdSocketInit } from "./_workerd-socket.js";
 import { failedSocket } from "./_failed-socket.js";
 
 const noop = (): void => {};
@@ -55,7 +56,7 @@ export const connect: Connect = function connect(address: AnySocketAddress, opti
   const resolved = resolveOptions(options);
   const secureTransport: SecureTransportKind = resolved.secureTransport;
   const init: WorkerdSocketInit = { secureTransport, authority: parsed.authority, sni: resolved.sni, signal: resolved.signal };
-  if (resolved.signal?.aborted === true) return failedSocket(abortedError(resolved.signal), secureTransport);
+  if (resolved.signal?.aborted === true) return failedSocket(signalAborted(resolved.signal), secureTransport);
 
   let native: CloudflareSocket;
   try {

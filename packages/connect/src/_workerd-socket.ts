@@ -29,7 +29,7 @@
  * @module
  */
 import type { CloudflareSocket, CloudflareSocketInfo } from "cloudflare:sockets";
-import { assertCanStartTls, SocketError, type SecureTransportKind, type Socket, type SocketInfo } from "@sockets/core";
+import { assertCanStartTls, deferred, signalAborted, SocketError, type SecureTransportKind, type Socket, type SocketInfo } from "@sockets/core";
 import { workerdSocketError } from "./_workerd-errors.js";
 import { WorkerdReadable } from "./_workerd-readable.js";
 
@@ -59,29 +59,15 @@ export interface WorkerdSocketInit {
 
 const noop = (): void => {};
 
-function _deferred<T>(): [Promise<T>, (value: T) => void, (reason: unknown) => void] {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  promise.catch(noop); // the spec's "handled" flag
-  return [promise, resolve, reject];
+/** A deferred whose promise is marked handled at once (the spec's "handled" flag). */
+function _handled<T>(): [Promise<T>, (value: T) => void, (reason: unknown) => void] {
+  const made = deferred<T>();
+  made[0].catch(noop);
+  return made;
 }
 
 function _info(info: CloudflareSocketInfo | undefined): SocketInfo {
   return { remoteAddress: info?.remoteAddress ?? null, localAddress: info?.localAddress ?? null, alpn: info?.alpn ?? null };
-}
-
-/**
- * `SocketError` `EABORTED` for an aborted `signal` (the same error core raises).
- *
- * @example
- * ```ts
- * import { abortedError } from "./_workerd-socket.js";
- * abortedError(AbortSignal.abort()).code; // "EABORTED"
- * ```
- */
-export function abortedError(signal: AbortSignal): SocketError {
-  return new SocketError("The connection was aborted by its signal", { code: "EABORTED", cause: signal.reason });
 }
 
 /**
@@ -126,8 +112,8 @@ export class WorkerdSocket implements Socket {
     this.#read = new WorkerdReadable(native.readable, (error) => this.#fail(error));
     this.readable = this.#read.stream;
     this.writable = native.writable;
-    [this.opened, this.#resolveOpened, this.#rejectOpened] = _deferred<SocketInfo>();
-    [this.closed, this.#resolveClosed, this.#rejectClosed] = _deferred<void>();
+    [this.opened, this.#resolveOpened, this.#rejectOpened] = _handled<SocketInfo>();
+    [this.closed, this.#resolveClosed, this.#rejectClosed] = _handled<void>();
     native.opened.then(
       (info) => {
         this.#isOpen = true;
@@ -146,7 +132,7 @@ export class WorkerdSocket implements Socket {
     const signal = init.signal;
     if (signal !== undefined) {
       const onAbort = (): void => {
-        this.#fail(abortedError(signal));
+        this.#fail(signalAborted(signal));
         native.close().catch(noop);
       };
       signal.addEventListener("abort", onAbort, { once: true });

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { SocketError, type Connect } from "@sockets/core";
+import { SocketError, type Connect, type Listen, type Serve, type Socket, type Udp } from "@sockets/core";
 import { detectEnvironment } from "./_environment.js";
 
 export { SocketError } from "@sockets/core";
@@ -30,6 +30,62 @@ const SUPPORTED = "node, deno, bun and workerd";
  * ```
  */
 export const connect: Connect = function connect(): never {
+  throw unavailable("connect()");
+};
+
+/**
+ * Throws like `connect()` here: no listening sockets in this environment.
+ *
+ * @example
+ * ```ts
+ * import { listen } from "@sockets/connect";
+ * try { listen("127.0.0.1:0"); } catch (error) { console.log(String(error)); }
+ * ```
+ */
+export const listen: Listen = function listen(): never {
+  throw unavailable("listen()");
+};
+
+/**
+ * Throws like `connect()` here.
+ *
+ * @example
+ * ```ts
+ * import { serve } from "@sockets/connect";
+ * try { serve({ connect() {} }, { address: "127.0.0.1:0" }); } catch (error) { console.log(String(error)); }
+ * ```
+ */
+export const serve: Serve = function serve(): never {
+  throw unavailable("serve()");
+};
+
+/**
+ * Throws like `connect()` here.
+ *
+ * @example
+ * ```ts
+ * import { udp } from "@sockets/connect";
+ * try { udp({ remoteAddress: "127.0.0.1", remotePort: 53 }); } catch (error) { console.log(String(error)); }
+ * ```
+ */
+export const udp: Udp = function udp(): never {
+  throw unavailable("udp()");
+};
+
+/**
+ * Throws like `connect()` here: there is no socket to adopt.
+ *
+ * @example
+ * ```ts
+ * import { adopt } from "@sockets/connect";
+ * try { adopt({}); } catch (error) { console.log(String(error)); }
+ * ```
+ */
+export function adopt(_socket: unknown): Socket {
+  throw unavailable("adopt()");
+}
+
+function unavailable(what: string): SocketError {
   const found = detectEnvironment();
   const branch = found.supported;
   const hint =
@@ -37,10 +93,10 @@ export const connect: Connect = function connect(): never {
       ? ""
       : `; it was resolved without the "${branch}" export condition (a bundle built for another platform?):` +
         ` build with that condition${branch === "workerd" ? "" : ` or import @sockets/${branch}`}`;
-  throw new SocketError(`connect() is not available in ${found.description}: @sockets/connect supports ${SUPPORTED}${hint}`, {
+  return new SocketError(`${what} is not available in ${found.description}: @sockets/connect supports ${SUPPORTED}${hint}`, {
     code: "EINVAL",
   });
-};
+}
 
 /**
  * This branch's tag: no supported runtime was selected.

@@ -25,7 +25,7 @@
  *
  * @module
  */
-import type { Connect } from "@sockets/core";
+import type { Connect, Listen, Serve, Socket, Udp } from "@sockets/core";
 
 export type {
   AnySocketAddress,
@@ -37,6 +37,25 @@ export type {
   SocketErrorOptions,
   SocketInfo,
   SocketOptions,
+  Listen,
+  Listener,
+  ListenerInfo,
+  ListenerStats,
+  ListenOptions,
+  ListenTlsOptions,
+  Serve,
+  ServeOptions,
+  Server,
+  ServerStats,
+  SocketApp,
+  SocketContext,
+  Udp,
+  UDPMessage,
+  UDPMessageInit,
+  UDPSocket,
+  UDPSocketInfo,
+  UDPSocketOptions,
+  UDPSocketStats,
 } from "@sockets/core";
 export { SocketError } from "@sockets/core";
 
@@ -94,3 +113,68 @@ export declare const connect: Connect;
  * ```
  */
 export declare const runtime: Runtime | "unsupported";
+
+/**
+ * @extension Listens for TCP connections (plain, TLS, or plain with server-side
+ * `startTls()`); each accepted connection is the same `Socket` `connect()` returns. On
+ * workerd it throws (inbound connections reach a Socket Worker's `connect` handler there).
+ *
+ * @example
+ * ```ts
+ * import { listen } from "@sockets/connect";
+ * const server = listen("127.0.0.1:0");
+ * console.log("listening on", (await server.opened).localAddress);
+ * for await (const socket of server) void socket.readable.pipeTo(socket.writable); // echo
+ * ```
+ */
+export declare const listen: Listen;
+
+/**
+ * @extension Runs a Socket Worker's `connect(socket, env, ctx)` handler for every accepted
+ * connection, with workerd's rules (concurrent handlers; the socket lives as long as the
+ * handler's promise; a throw closes that socket and is reported). On workerd it throws:
+ * there the module's default export is the handler.
+ *
+ * @example
+ * ```ts
+ * import { serve } from "@sockets/connect";
+ * const server = serve({ async connect(socket) { await socket.readable.pipeTo(socket.writable); } }, { address: "127.0.0.1:0" });
+ * console.log((await server.opened).localAddress);
+ * await server.close();
+ * ```
+ */
+export declare const serve: Serve;
+
+/**
+ * @extension A UDP socket in the WICG Direct Sockets message shape: connected mode
+ * (`remoteAddress` + `remotePort`) or bound mode (`localAddress`). Throws on workerd.
+ *
+ * @example
+ * ```ts
+ * import { udp } from "@sockets/connect";
+ * const socket = udp({ remoteAddress: "127.0.0.1", remotePort: 9999 });
+ * await socket.writable.getWriter().write({ data: new TextEncoder().encode("hello world") });
+ * await socket.close();
+ * ```
+ */
+export declare const udp: Udp;
+
+/**
+ * @extension The socket a `connect(socket, env, ctx)` handler received, normalised: on
+ * workerd the platform's inbound socket goes through the same wrapper as outbound ones
+ * (one `SocketError`, `close()` returning `closed`, `SocketInfo` fields `null`); on Node,
+ * Deno and Bun (through `serve()`) it is returned as it is. One call makes a handler
+ * behave the same everywhere.
+ *
+ * @example
+ * ```ts
+ * import { adopt } from "@sockets/connect";
+ * export default {
+ *   async connect(inbound: unknown) {
+ *     const socket = adopt(inbound);
+ *     await socket.readable.pipeTo(socket.writable);
+ *   },
+ * };
+ * ```
+ */
+export declare function adopt(socket: unknown): Socket;

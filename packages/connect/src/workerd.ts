@@ -6,6 +6,8 @@
  * @module
  */
 export { connect } from "./_workerd-connect.js";
+export { adopt } from "./_workerd-inbound.js";
+export { listen, serve, udp } from "./_workerd-unavailable.js";
 export { SocketError } from "@sockets/core";
 
 /**

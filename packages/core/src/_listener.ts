@@ -17,7 +17,7 @@ import type { ResolvedListenOptions } from "./listen-options.js";
 import type { AcceptedConnection, ListenerEvents, ListenerTransport, ListenRequest, OpenListener } from "./listener-transport.js";
 import type { Listener, ListenerInfo, ListenerStats } from "./listener-types.js";
 import type { ResolvedOptions } from "./options.js";
-import { toSocketError } from "./normalize-error.js";
+import { signalAborted, toSocketError } from "./normalize-error.js";
 import { SocketError } from "./socket-error.js";
 import type { TlsRequest, Transport, TransportEvents } from "./transport.js";
 import type { Socket } from "./types.js";
@@ -85,13 +85,13 @@ export class _ListenerImpl implements Listener {
     );
     const signal = options.signal;
     if (signal?.aborted === true) {
-      this.#fail(aborted(signal));
+      this.#fail(signalAborted(signal, "The listener"));
       return;
     }
     // A synchronous throw (an option this runtime cannot honour) leaves listen() as it is.
     const opening = open(request, new _ListenerImpl.#Events(this));
     if (signal !== undefined) {
-      const onAbort = (): void => this.#fail(aborted(signal));
+      const onAbort = (): void => this.#fail(signalAborted(signal, "The listener"));
       signal.addEventListener("abort", onAbort, { once: true });
       this.#unlisten = () => signal.removeEventListener("abort", onAbort);
     }
@@ -300,8 +300,4 @@ export class _ListenerImpl implements Listener {
     this.closed.catch(noop);
     this.#rejectClosed(reason);
   }
-}
-
-function aborted(signal: AbortSignal): SocketError {
-  return new SocketError("The listener was aborted by its signal", { code: "EABORTED", cause: signal.reason });
 }

@@ -12,7 +12,7 @@
 import { _ReadSide } from "./_read-side.js";
 import { Cancellation } from "./cancellation.js";
 import { _WriteSide, type _WriteOwner } from "./_write-side.js";
-import { toSocketError } from "./normalize-error.js";
+import { signalAborted, toSocketError } from "./normalize-error.js";
 import type { ResolvedOptions } from "./options.js";
 import { SocketError } from "./socket-error.js";
 import { assertCanStartTls } from "./start-tls-guard.js";
@@ -97,10 +97,10 @@ export class _SocketImpl implements Socket {
     const signal = init.options.signal;
     if (signal !== undefined) {
       if (signal.aborted) {
-        this.#fail(aborted(signal));
+        this.#fail(signalAborted(signal));
         return;
       }
-      const onAbort = (): void => this.#fail(aborted(signal));
+      const onAbort = (): void => this.#fail(signalAborted(signal));
       signal.addEventListener("abort", onAbort, { once: true });
       this.#unlisten = () => signal.removeEventListener("abort", onAbort);
     }
@@ -348,10 +348,6 @@ export class _SocketImpl implements Socket {
     this.#write.attach(null);
     this.#transport?.abort();
   }
-}
-
-function aborted(signal: AbortSignal): SocketError {
-  return new SocketError("The connection was aborted by its signal", { code: "EABORTED", cause: signal.reason });
 }
 
 /**

@@ -25,7 +25,7 @@ export type { OpenRequest, OpenTransport, TlsRequest, Transport, TransportEvents
 export { createConnect } from "./connect.js";
 export { Cancellation } from "./cancellation.js";
 export { assertCanStartTls } from "./start-tls-guard.js";
-export { attemptAborted } from "./normalize-error.js";
+export { attemptAborted, signalAborted } from "./normalize-error.js";
 export { formatAddress } from "./format-address.js";
 export { deferred } from "./deferred.js";
 export { createListen } from "./listen.js";

@@ -107,3 +107,18 @@ export function attemptAborted(reason: unknown): SocketError {
   if (reason instanceof SocketError) return reason;
   return new SocketError("The connection attempt was aborted", { code: "EABORTED", cause: reason });
 }
+
+/**
+ * The one error for a `signal` (the `signal` option of `connect()`, `listen()`, `udp()`)
+ * that fired: `EABORTED` with `signal.reason` as `cause`.
+ *
+ * @example
+ * ```ts
+ * import { signalAborted } from "@sockets/core";
+ * signalAborted(AbortSignal.abort("bye")).message; // "SocketError: The connection was aborted by its signal"
+ * signalAborted(AbortSignal.abort(), "The listener").code; // "EABORTED"
+ * ```
+ */
+export function signalAborted(signal: AbortSignal, subject = "The connection"): SocketError {
+  return new SocketError(`${subject} was aborted by its signal`, { code: "EABORTED", cause: signal.reason });
+}
