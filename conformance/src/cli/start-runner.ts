@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import type { PeerDirectory } from "../cases/types.js";
 import type { RunnerConfig } from "../runners/protocol.js";
-import { findBinary } from "./binaries.js";
+import { findRuntime, type RuntimeBinary } from "../runtimes/find-runtime.js";
 import { bundleRunner } from "./bundle.js";
 import type { Column } from "./columns.js";
 import { launchProcess } from "./launch-process.js";
@@ -69,22 +69,23 @@ export function runnerStarter(column: Column, context: RunContext): (ids: readon
   let attempt = 0;
   return async (ids) => {
     const config: RunnerConfig = { peers: context.peers, privateCa: context.privateCa, ids, defaultTimeout: context.defaultTimeout, settleMs: 25 };
-    if (column.target === "workerd") Object.assign(config, { runtime: `workerd ${_workerdDate(findBinary("workerd").version)}` });
+    const binary = column.target === "exec" ? null : _binary(column);
+    if (column.target === "workerd" && binary !== null) Object.assign(config, { runtime: `workerd ${_workerdDate(binary.version)}` });
     const file = join(context.dir, `${column.name.replace(/[^A-Za-z0-9._-]/g, "_")}-${attempt++}.mjs`);
     await bundleRunner(column, config, file, context.conditions);
     const ca = { NODE_EXTRA_CA_CERTS: context.caFile };
     switch (column.target) {
       case "node":
-        return launchProcess({ command: process.execPath, args: [file], env: ca, cwd: context.dir }, context.verbose);
+        return launchProcess({ command: binary?.path ?? process.execPath, args: [file], env: ca, cwd: context.dir }, context.verbose);
       case "bun":
-        return launchProcess({ command: findBinary("bun").path, args: [file], env: { ...ca, DO_NOT_TRACK: "1" }, cwd: context.dir }, context.verbose);
+        return launchProcess({ command: _binary(column).path, args: [file], env: { ...ca, DO_NOT_TRACK: "1" }, cwd: context.dir }, context.verbose);
       case "deno": {
         const net = [...peerHosts(context.peers), ...EXTRA_DENO_HOSTS].join(",");
         const args = ["run", "--no-prompt", "--no-config", "--no-lock", `--allow-net=${net}`, file];
-        return launchProcess({ command: findBinary("deno").path, args, env: { DENO_CERT: context.caFile, DENO_NO_UPDATE_CHECK: "1" }, cwd: context.dir }, context.verbose);
+        return launchProcess({ command: _binary(column).path, args, env: { DENO_CERT: context.caFile, DENO_NO_UPDATE_CHECK: "1" }, cwd: context.dir }, context.verbose);
       }
       case "workerd": {
-        const { path, version } = findBinary("workerd");
+        const { path, version } = _binary(column);
         const extra = peerHosts(context.peers).filter((h) => /^\d+\.\d+\.\d+\.\d+$/.test(h) && !h.startsWith("127.")).map((h) => `${h}/32`);
         return launchWorkerd({ binary: path, version, dir: context.dir, bundle: file, caFile: context.caFile, allow: ["local", ...extra] }, context.verbose);
       }
@@ -95,6 +96,11 @@ export function runnerStarter(column: Column, context: RunContext): (ids: readon
       }
     }
   };
+}
+
+/** The column's binary, found by the CLI up front (or here, for a column planned elsewhere). */
+function _binary(column: Column): RuntimeBinary {
+  return column.binary ?? findRuntime(column.target);
 }
 
 function _workerdDate(version: string): string {
