@@ -12,7 +12,8 @@
  *
  * Everything is stopped on the way out, also on errors and Ctrl-C.
  *
- * Usage: node run.mjs [--runtime node,deno,bun] [--only <regexp on driver/scenario>]
+ * Usage: node run.mjs [--runtime node,node@26,deno,bun] [--only <regexp on driver/scenario>]
+ * (`node@26`: a pinned Node line, see @sockets/node-lines)
  *
  * @module
  */
@@ -22,7 +23,7 @@ import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { createTestPki } from "@sockets/conformance/fixtures";
 import { freePort, startPostgres } from "./lib/pg-server.mjs";
-import { shimCommands } from "./lib/runtimes.mjs";
+import { shimCommand } from "./lib/runtimes.mjs";
 
 const HERE = import.meta.dirname;
 const CHILD_TIMEOUT_MS = 120_000;
@@ -55,7 +56,7 @@ async function runExample(runtime, name, env) {
   const copy = join(HERE, ".run", "examples", `${name}.mjs`);
   await mkdir(dirname(copy), { recursive: true });
   await copyFile(join(HERE, "..", "examples", name, "main.mjs"), copy);
-  const argv = shimCommands(HERE, copy)[runtime];
+  const argv = shimCommand(runtime, HERE, copy);
   const started = performance.now();
   const { code, output } = await new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { cwd: HERE, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -78,7 +79,7 @@ async function runExample(runtime, name, env) {
 
 /** Runs one child; resolves with its results (a crash or timeout becomes a failure). */
 function runChild(runtime, suite, env) {
-  const argv = shimCommands(HERE, join("scenarios", "main.mjs"))[runtime];
+  const argv = shimCommand(runtime, HERE, join("scenarios", "main.mjs"));
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { cwd: HERE, env, stdio: ["ignore", "pipe", "pipe"] });
     children.add(child);
@@ -136,7 +137,7 @@ async function main() {
 
   const summary = [];
   for (const runtime of runtimes) {
-    console.log(`\n${runtime}: ${shimCommands(HERE, "scenarios/main.mjs")[runtime].slice(1).join(" ")}`);
+    console.log(`\n${runtime}: ${shimCommand(runtime, HERE, "scenarios/main.mjs").slice(1).join(" ")}`);
     const results = [];
     for (const suite of ["trusted", "untrusted"]) {
       const env = {

@@ -5,28 +5,27 @@
  *
  * @module
  */
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-
-/** `node_modules/.bin/<name>` in `from` or the nearest ancestor that has it. */
-export function findBin(name, from) {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, "node_modules", ".bin", name);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) throw new Error(`${name} was not found in node_modules/.bin above ${from}; run pnpm install`);
-  }
-}
+import { findRuntime } from "@sockets/conformance/runtimes";
 
 /**
- * `argv` for running `script` under each runtime with the shim.
+ * `argv` for running `script` under `runtime` (node, node@26, deno, bun) with the shim.
+ * Binaries come from `findRuntime` (the machine's Node, a pinned Node line, the deno and bun
+ * npm packages).
  *
+ * @param {string} runtime
  * @param {string} cwd a directory whose package.json depends on @sockets/cloudflare-shim
  * @param {string} script
  */
-export function shimCommands(cwd, script) {
-  return {
-    node: [process.execPath, "--conditions=workerd", "--import", "@sockets/cloudflare-shim/node-register", script],
-    deno: [findBin("deno", cwd), "run", "--allow-net", "--allow-env", "--allow-read", "--conditions=workerd", "--preload", "npm:@sockets/cloudflare-shim/deno-preload", script],
-    bun: [findBin("bun", cwd), "--conditions=workerd", "--preload", "@sockets/cloudflare-shim/bun-preload", script],
-  };
+export function shimCommand(runtime, cwd, script) {
+  const binary = findRuntime(runtime, { from: [cwd] }).path;
+  switch (binary && runtime.split("@")[0]) {
+    case "node":
+      return [binary, "--conditions=workerd", "--import", "@sockets/cloudflare-shim/node-register", script];
+    case "deno":
+      return [binary, "run", "--allow-net", "--allow-env", "--allow-read", "--conditions=workerd", "--preload", "npm:@sockets/cloudflare-shim/deno-preload", script];
+    case "bun":
+      return [binary, "--conditions=workerd", "--preload", "@sockets/cloudflare-shim/bun-preload", script];
+    default:
+      throw new Error(`Unknown runtime "${runtime}": expected node, node@<major>, deno or bun`);
+  }
 }

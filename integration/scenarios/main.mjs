@@ -21,7 +21,7 @@ const only = env.only ? new RegExp(env.only) : null;
 
 const all = [
   ...pgScenarios.map((s) => ({ driver: "pg", ...s })),
-  ...postgresScenarios.map((s) => ({ driver: "postgres", ...s })),
+  ...postgresScenarios, // postgres/… (4.x) and postgres3/… (3.x)
 ].filter((s) => s.suite === suite && (!only || only.test(`${s.driver}/${s.name}`)));
 
 // Unhandled rejections are collected per scenario instead of ending the process: a

@@ -1,9 +1,9 @@
 /**
  * The conformance CLI's building blocks, reused rather than re-invented: runtime binaries
- * from node_modules (`findBinary`, the lockfile's versions, never PATH), child processes
- * in their own process group that are always stopped (`startChild`/`stopChild`), and the
- * same esbuild the CLI bundles runners with. The CLI modules are not part of the package's
- * public exports, so they are loaded from its built `dist/cli` by path.
+ * (`findRuntime`: the machine's Node, a pinned Node line, or the deno/bun npm packages at
+ * the lockfile's versions, never PATH) and child processes in their own process group that
+ * are always stopped (`startChild`/`stopChild`), from `@sockets/conformance/runtimes`; and
+ * the same esbuild the CLI bundles runners with.
  *
  * @module
  */
@@ -11,12 +11,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 
+export { findRuntime, startChild, stopChild, stopAllChildren, exited } from "@sockets/conformance/runtimes";
+
 const require = createRequire(import.meta.url);
 const CONFORMANCE_DIR = dirname(require.resolve("@sockets/conformance/package.json"));
-const cli = (name) => import(pathToFileURL(join(CONFORMANCE_DIR, "dist", "cli", name)).href);
-
-export const { findBinary } = await cli("binaries.js");
-export const { startChild, stopChild, stopAllChildren, exited } = await cli("children.js");
-export const { peerHosts } = await cli("start-runner.js");
 /** esbuild, resolved from @sockets/conformance (the version the CLI uses). */
 export const esbuild = await import(pathToFileURL(createRequire(join(CONFORMANCE_DIR, "package.json")).resolve("esbuild")).href);

@@ -20,7 +20,10 @@ export const MODES = {
   soak: { ...ISSUE_SIZES, soakSeconds: 300 },
 };
 
-/** Parses argv: `--ci` (default) | `--soak` | `--quick`, `--runtime=node,deno,bun`, `--only=prefix,…`, `--no-write`, `--seed=n`. */
+/**
+ * Parses argv: `--ci` (default) | `--soak` | `--quick`, `--runtime=node,deno,bun` (also
+ * `node@22`: a pinned Node line, see @sockets/node-lines), `--only=prefix,…`, `--no-write`, `--seed=n`.
+ */
 export function parseArgs(argv) {
   const args = { mode: "ci", runtimes: ["node", "deno", "bun"], only: undefined, write: true, seed: 20_251, verbose: false };
   for (const arg of argv) {
@@ -30,8 +33,8 @@ export function parseArgs(argv) {
     else if (arg === "--no-write") args.write = false;
     else if (arg.startsWith("--seed=")) args.seed = Number(arg.slice(7));
     else if (arg === "--verbose") args.verbose = true;
-    else throw new Error(`Unknown argument "${arg}": expected --ci, --soak, --quick, --runtime=node,deno,bun, --only=<id prefix>, --seed=<n>, --no-write or --verbose`);
+    else throw new Error(`Unknown argument "${arg}": expected --ci, --soak, --quick, --runtime=node,node@26,deno,bun, --only=<id prefix>, --seed=<n>, --no-write or --verbose`);
   }
-  for (const r of args.runtimes) if (!["node", "deno", "bun"].includes(r)) throw new Error(`Unknown runtime "${r}": expected node, deno or bun`);
+  for (const r of args.runtimes) if (!["node", "deno", "bun"].includes(r) && !/^node@\d+$/.test(r)) throw new Error(`Unknown runtime "${r}": expected node, node@<major>, deno or bun`);
   return args;
 }

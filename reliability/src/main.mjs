@@ -13,7 +13,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { stopAllChildren } from "./_conformance-cli.mjs";
+import { findRuntime, stopAllChildren } from "./_conformance-cli.mjs";
 import { MODES, parseArgs } from "./_modes.mjs";
 import { startWorld } from "./fixtures/index.mjs";
 import { renderReliability } from "./report.mjs";
@@ -25,6 +25,8 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const expectations = JSON.parse(await readFile(join(PACKAGE_DIR, "expectations.json"), "utf8"));
   const sizes = MODES[args.mode];
+  // Every runtime is found before anything starts: a missing one is one message, exit 2.
+  for (const runtime of args.runtimes) findRuntime(runtime);
   const world = await startWorld();
   const dir = await mkdtemp(join(tmpdir(), "sockets-reliability-"));
   const started = Date.now();
@@ -32,12 +34,14 @@ async function main() {
   let unexpected = 0;
   try {
     for (const runtime of args.runtimes) {
-      const config = { mode: args.mode, sizes, seed: args.seed, runtimeTag: runtime, only: args.only, ...world.directory };
+      // A Node line (node@26) runs the node scenarios; its own expectations come first.
+      const base = runtime.split("@")[0];
+      const config = { mode: args.mode, sizes, seed: args.seed, runtimeTag: base, only: args.only, ...world.directory };
       const t0 = Date.now();
       process.stdout.write(`\n${runtime}\n`);
       const run = await runRuntime(runtime, config, world.caFile, dir, (event) => {
         if (event.type !== "result") return;
-        const expected = expectations[runtime]?.[event.id];
+        const expected = expectations[runtime]?.[event.id] ?? expectations[base]?.[event.id];
         event.expected = expected?.status ?? "pass";
         const ok = event.status === event.expected || event.expected === "flaky";
         if (!ok) unexpected++;
@@ -80,4 +84,10 @@ async function main() {
 }
 
 process.once("SIGINT", () => void stopAllChildren().then(() => process.exit(130)));
-await main();
+try {
+  await main();
+} catch (error) {
+  if (error?.name !== "RuntimeSetupError") throw error;
+  process.stderr.write(`reliability: ${error.message}\n`);
+  process.exitCode = 2;
+}

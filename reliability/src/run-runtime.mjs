@@ -9,24 +9,25 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { esbuild, findBinary, startChild, stopChild } from "./_conformance-cli.mjs";
+import { esbuild, findRuntime, startChild, stopChild } from "./_conformance-cli.mjs";
 import { LINE_PREFIX } from "./runner/harness.mjs";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const PACKAGE_DIR = join(HERE, "..");
 const QUIET_MS = 960_000;
 
+/** `runtime` is node, deno, bun or a Node line (`node@26`, bundled as node). */
 async function _bundle(runtime, config, outFile) {
   await esbuild.build({
-    entryPoints: [join(HERE, "runner", `entry-${runtime}.mjs`)],
+    entryPoints: [join(HERE, "runner", `entry-${config.runtimeTag}.mjs`)],
     absWorkingDir: PACKAGE_DIR,
     bundle: true,
     format: "esm",
     target: "es2022",
     outfile: outFile,
-    platform: runtime === "deno" ? "neutral" : "node",
+    platform: config.runtimeTag === "deno" ? "neutral" : "node",
     mainFields: ["module", "main"],
-    conditions: [runtime],
+    conditions: [config.runtimeTag],
     external: ["node:*", "bun", "bun:*"],
     define: { __RELIABILITY_CONFIG__: JSON.stringify(config) },
     logLevel: "silent",
@@ -35,11 +36,11 @@ async function _bundle(runtime, config, outFile) {
 }
 
 function _command(runtime, file, caFile) {
-  if (runtime === "node") return { command: process.execPath, args: ["--expose-gc", file], env: { NODE_EXTRA_CA_CERTS: caFile } };
-  if (runtime === "bun") return { command: findBinary("bun").path, args: [file], env: { NODE_EXTRA_CA_CERTS: caFile, DO_NOT_TRACK: "1" } };
+  if (runtime.startsWith("node")) return { command: findRuntime(runtime).path, args: ["--expose-gc", file], env: { NODE_EXTRA_CA_CERTS: caFile } };
+  if (runtime === "bun") return { command: findRuntime("bun").path, args: [file], env: { NODE_EXTRA_CA_CERTS: caFile, DO_NOT_TRACK: "1" } };
   const net = ["127.0.0.1", "localhost", "[::1]", "sockets-reliability.invalid"].join(",");
   const args = ["run", "--no-prompt", "--no-config", "--no-lock", `--allow-net=${net}`, "--v8-flags=--expose-gc", file];
-  return { command: findBinary("deno").path, args, env: { DENO_CERT: caFile, DENO_NO_UPDATE_CHECK: "1" } };
+  return { command: findRuntime("deno").path, args, env: { DENO_CERT: caFile, DENO_NO_UPDATE_CHECK: "1" } };
 }
 
 /**
@@ -51,7 +52,7 @@ function _command(runtime, file, caFile) {
  * ```
  */
 export async function runRuntime(runtime, config, caFile, dir, onEvent) {
-  const file = join(dir, `reliability-${runtime}.mjs`);
+  const file = join(dir, `reliability-${runtime.replace("@", "-")}.mjs`);
   await _bundle(runtime, config, file);
   const { command, args, env } = _command(runtime, file, caFile);
   const child = startChild(command, args, { cwd: dir, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["pipe", "pipe", "pipe"] });
