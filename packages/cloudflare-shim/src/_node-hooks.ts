@@ -1,6 +1,9 @@
 /**
- * Node module customization hooks (`module.register`, Node 20.6+), loaded by
- * `node-register`. They run on Node's loader thread, apart from the application.
+ * Node module customization hooks, installed by `node-register`: in-thread with
+ * `module.registerHooks()` where Node has it (22.15+), else on Node's loader thread with
+ * `module.register()` (Node 20). The one hook works with both: it only forwards to
+ * `nextResolve`, which is synchronous under `registerHooks` and may return a promise
+ * under `register`.
  *
  * - `cloudflare:sockets` resolves to this package's `sockets` module. Node has no such
  *   builtin and its default resolver rejects the `cloudflare:` scheme
@@ -11,7 +14,8 @@
  *   selected with `--conditions=workerd`, but `@sockets/connect` has a `workerd` branch
  *   too (built on `cloudflare:sockets`): taking it here would import ourselves in a cycle.
  *
- * Node 20's hooks do not see `require()`; neither of these mappings needs them to.
+ * Node 20's hooks do not see `require()` (`registerHooks` ones do); neither of these mappings
+ * needs them to.
  *
  * @module
  */

@@ -1,9 +1,12 @@
 /**
  * Node entry: `node --conditions=workerd --import @sockets/cloudflare-shim/node-register app.js`.
  *
- * Registers `_node-hooks.js` with `module.register` (Node 20.6+), so `cloudflare:sockets`
- * resolves to `@sockets/connect`, and presents workerd's `navigator.userAgent` for drivers
- * that pick their Workers path by it (pg). `--conditions=workerd` is what selects the
+ * Registers `_node-hooks.js`'s resolve hook, so `cloudflare:sockets` resolves to
+ * `@sockets/connect`, and presents workerd's `navigator.userAgent` for drivers that pick
+ * their Workers path by it (pg). Where Node has `module.registerHooks()` (22.15+, 24, 26)
+ * the hook runs in-thread through it; `module.register()` (a loader thread) is only the
+ * fallback for older lines (Node 20): Node 26 deprecates it at runtime and prints
+ * `[DEP0205] DeprecationWarning` in every user's terminal. `--conditions=workerd` is what selects the
  * drivers' Workers builds (postgres' `cf/`, pg-cloudflare's real module), as wrangler and
  * pg-cloudflare's README do for bundlers; it is a flag because Node 20's hooks do not see
  * `require()`, and pg `require()`s pg-cloudflare.
@@ -22,8 +25,14 @@
  *
  * @module
  */
-import { register } from "node:module";
+import * as nodeModule from "node:module";
+import { resolve } from "./_node-hooks.js";
 import { presentWorkersUserAgent } from "./_workers-user-agent.js";
 
-register("./_node-hooks.js", import.meta.url);
+/** `module.registerHooks` (Node 22.15+), absent from Node 20's types and runtime. */
+type _RegisterHooks = (hooks: { resolve: typeof resolve }) => unknown;
+const registerHooks = (nodeModule as { registerHooks?: _RegisterHooks }).registerHooks;
+
+if (typeof registerHooks === "function") registerHooks({ resolve });
+else nodeModule.register("./_node-hooks.js", import.meta.url);
 presentWorkersUserAgent();
