@@ -23,6 +23,11 @@
  * our own half-close of a plain TCP socket, an RST that arrives together with the last
  * data still looks like a clean end on libuv 1.46 (reliability/findings, `reset-while-writing`).
  *
+ * libuv 1.52 has the fix (Node 24.16+ and 26; Node 20 and 22 keep 1.46 and 1.51): it makes
+ * the read that fails with `ECONNRESET` itself, so there the probe is not made at all
+ * (test/reset-probe.test.ts shows both: the raw socket's `'end'` and our `ECONNRESET` with
+ * the probe on old libuv, the raw socket's own `ECONNRESET` without it on new libuv).
+ *
  * @module
  */
 import type * as net from "node:net";
@@ -30,9 +35,28 @@ import type * as net from "node:net";
 const EMPTY = new Uint8Array(0);
 
 /**
+ * Whether a libuv version (`process.versions.uv`) can report a reset as EOF: before 1.52.
+ *
+ * @example
+ * ```ts
+ * import { _resetProbeNeeded } from "./_reset-probe.js";
+ * _resetProbeNeeded("1.51.0"); // true (Node 22)
+ * _resetProbeNeeded("1.52.1"); // false (Node 24.16+, 26)
+ * ```
+ */
+export function _resetProbeNeeded(uv: string): boolean {
+  const [major = 0, minor = 0] = uv.split(".").map(Number);
+  return major < 1 || (major === 1 && minor < 52);
+}
+
+/** This process's libuv needs the probe. */
+const NEEDED = _resetProbeNeeded(process.versions.uv ?? "0.0.0");
+
+/**
  * Asks the kernel whether the connection under `raw` was reset. Calls `done` with the
  * reset error, or with `null` (a real FIN, or nothing to tell); returns `false`, without
- * calling `done`, when no probe can be made (the socket was shut down or destroyed).
+ * calling `done`, when no probe is needed (libuv 1.52+ reports the reset itself) or none
+ * can be made (the socket was shut down or destroyed).
  *
  * @example
  * ```ts
@@ -46,7 +70,7 @@ const EMPTY = new Uint8Array(0);
  * ```
  */
 export function _probeReset(raw: net.Socket, done: (reset: Error | null) => void): boolean {
-  if (!raw.writable || raw.destroyed) return false;
+  if (!NEEDED || !raw.writable || raw.destroyed) return false;
   raw.write(EMPTY, (error?: Error | null) => {
     const code = (error as NodeJS.ErrnoException | null | undefined)?.code;
     done(code === "ECONNRESET" ? error! : null);

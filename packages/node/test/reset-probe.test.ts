@@ -1,13 +1,16 @@
 /**
- * A peer that sends data and then resets while we are not reading. On Node 20 (libuv
- * 1.46) a raw `net.Socket` reports this as a clean `'end'` every time (the first test
- * shows it, so the other tests cannot pass by accident); @sockets/node must report
- * `ECONNRESET` (see src/_reset-probe.ts).
+ * A peer that sends data and then resets while we are not reading. Before libuv 1.52
+ * (Node 20: 1.46, Node 22: 1.51) a raw `net.Socket` reports this as a clean `'end'` every
+ * time (the control shows it, so the other tests cannot pass by accident) and
+ * @sockets/node's probe must turn it into `ECONNRESET`; from libuv 1.52 (Node 24.16+, 26)
+ * the raw socket reports `ECONNRESET` itself and no probe is made. The suite runs on every
+ * pinned Node line, so both paths are proven (see src/_reset-probe.ts).
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { afterAll, describe, expect, it } from "vitest";
 import { connect, SocketError, type Socket } from "../src/index.js";
+import { _probeReset, _resetProbeNeeded } from "../src/_reset-probe.js";
 import { createTestPki } from "./_pki.js";
 import { closeAfterEach, Servers, settle } from "./_harness.js";
 
@@ -53,8 +56,14 @@ async function drain(socket: Socket): Promise<{ bytes: number; error: unknown }>
   }
 }
 
+const PROBE_NEEDED = _resetProbeNeeded(process.versions.uv);
+
+it("the probe is needed before libuv 1.52 only", () => {
+  expect(["1.46.0", "1.51.0", "1.52.0", "1.52.1", "1.60.0", "2.0.0"].map(_resetProbeNeeded)).toEqual([true, true, false, false, false, false]);
+});
+
 describe("a reset that arrives with the last data, while nobody reads", () => {
-  it("control: a raw node:net socket reports it as a clean 'end' on this Node", async () => {
+  it(`control: a raw node:net socket reports it as ${PROBE_NEEDED ? "a clean 'end'" : "ECONNRESET"} on this Node (libuv ${process.versions.uv})`, async () => {
     const port = await servers.listen(plainPeer("rst"));
     const raw = net.connect({ host: "127.0.0.1", port, allowHalfOpen: true });
     raw.pause();
@@ -67,9 +76,24 @@ describe("a reset that arrives with the last data, while nobody reads", () => {
     raw.resume();
     const seen = await outcome;
     raw.destroy();
-    // If this fails, this Node's libuv has libuv/libuv#4997 and reads the RST itself: the
-    // probe is then redundant (but harmless), and this control should say so.
-    expect(seen, `libuv ${process.versions.uv}`).toBe("end");
+    // Before libuv/libuv#4997 (libuv 1.52) the RST is lost; with it, libuv reads it itself.
+    expect(seen, `libuv ${process.versions.uv}`).toBe(PROBE_NEEDED ? "end" : "error ECONNRESET");
+  });
+
+  it(`the probe is ${PROBE_NEEDED ? "made" : "not made"} at a peer's FIN on this Node, and reports no reset`, async () => {
+    const port = await servers.listen(plainPeer("fin"));
+    const raw = net.connect({ host: "127.0.0.1", port, allowHalfOpen: true });
+    raw.on("data", () => {});
+    const probed = await new Promise<{ made: boolean; reset: Promise<Error | null> }>((resolve) =>
+      raw.once("end", () => {
+        let report!: (reset: Error | null) => void;
+        const reset = new Promise<Error | null>((r) => (report = r));
+        resolve({ made: _probeReset(raw, report), reset });
+      }),
+    );
+    expect(probed.made).toBe(PROBE_NEEDED);
+    if (probed.made) expect(await probed.reset).toBeNull();
+    raw.destroy();
   });
 
   for (const tlsOn of [false, true]) {
