@@ -34,7 +34,9 @@ export function startChild(command: string, args: readonly string[], options: Sp
  *
  * @example
  * ```ts
+ * import type { ChildProcess } from "node:child_process";
  * import { exited } from "./children.js";
+ * declare const child: ChildProcess;
  * const code = await exited(child); // exit code, or the signal name
  * ```
  */
@@ -51,7 +53,9 @@ export function exited(child: ChildProcess): Promise<string> {
  *
  * @example
  * ```ts
+ * import type { ChildProcess } from "node:child_process";
  * import { stopChild } from "./children.js";
+ * declare const child: ChildProcess;
  * await stopChild(child);
  * ```
  */

