@@ -10,16 +10,16 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findRuntime } from "@sockets/conformance/runtimes";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const BENCH_DIR = resolve(here, "..");
-const REPO_BIN = resolve(BENCH_DIR, "..", "node_modules", ".bin");
 const CLIENT = join(here, "client.mjs");
 const PEER_SERVER = join(here, "peer-server.mjs");
 
+/** The runtime's binary: the deno and bun npm packages at the lockfile's versions (never PATH). */
 function _binary(name) {
-  const local = join(REPO_BIN, name);
-  return existsSync(local) ? local : name;
+  return findRuntime(name).path;
 }
 
 /** `taskset -c <core>` prefix, or none when pinning is unavailable. */

@@ -129,6 +129,12 @@ async function main() {
 }
 
 main().catch((error) => {
+  // A runtime that is not installed: one message with the fix (findRuntime's), exit 2.
+  if (error?.name === "RuntimeSetupError") {
+    _log(`bench: ${error.message}`);
+    process.exitCode = 2;
+    return;
+  }
   console.error(error);
   process.exitCode = 1;
 });
