@@ -18,7 +18,8 @@
  *
  * @module
  */
-import { createConnect, type Connect } from "@sockets/core";
+import { createConnect, createListen, createServe, type Connect, type Listen, type Serve } from "@sockets/core";
+import { openNodeListener } from "./open-node-listener.js";
 import { openNodeTransport } from "./open-node-transport.js";
 
 export type {
@@ -32,7 +33,23 @@ export type {
   SocketInfo,
   SocketOptions,
 } from "@sockets/core";
+export type {
+  Listen,
+  Listener,
+  ListenerInfo,
+  ListenerStats,
+  ListenOptions,
+  ListenTlsOptions,
+  Serve,
+  ServeOptions,
+  Server,
+  ServerStats,
+  SocketApp,
+  SocketContext,
+} from "@sockets/core";
 export { SocketError } from "@sockets/core";
+export { openNodeTransport } from "./open-node-transport.js";
+export { openNodeListener } from "./open-node-listener.js";
 
 /**
  * Opens a TCP connection (plain, TLS, or plain with a later `startTls()`) and returns the
@@ -53,6 +70,39 @@ export { SocketError } from "@sockets/core";
  * ```
  */
 export const connect: Connect = createConnect(openNodeTransport);
+
+/**
+ * @extension Listens for TCP connections on `address` (port 0: any free port): plain,
+ * TLS (`secureTransport: "on"`, sockets handed out after a successful handshake) or plain
+ * with server-side `startTls()` (`"starttls"`). Each accepted connection is the same
+ * `Socket` `connect()` returns. Bad arguments throw a `SocketError` synchronously; a busy
+ * port rejects `opened` and `closed` with `EADDRINUSE`.
+ *
+ * @example
+ * ```ts
+ * import { listen } from "@sockets/node";
+ * const server = listen("127.0.0.1:0");
+ * console.log("listening on", (await server.opened).localAddress);
+ * for await (const socket of server) {
+ *   void socket.readable.pipeTo(socket.writable); // echo
+ * }
+ * ```
+ */
+export const listen: Listen = createListen(openNodeListener);
+
+/**
+ * @extension Runs a Socket Worker's `connect(socket, env, ctx)` handler for every
+ * connection, with workerd's rules (see `@sockets/core`'s `createServe`).
+ *
+ * @example
+ * ```ts
+ * import { serve } from "@sockets/node";
+ * const server = serve({ async connect(socket) { await socket.readable.pipeTo(socket.writable); } }, { address: "127.0.0.1:0" });
+ * console.log((await server.opened).localAddress);
+ * await server.close();
+ * ```
+ */
+export const serve: Serve = createServe(listen);
 
 /**
  * Which runtime this build of `connect` is for (the same tag every `@sockets/*` runtime

@@ -44,10 +44,11 @@
  */
 import type * as net from "node:net";
 import type * as tls from "node:tls";
-import type { Cancellation, SocketInfo, TlsRequest, Transport, TransportEvents } from "@sockets/core";
+import { isServerTls, type Cancellation, type ServerTlsRequest, type SocketInfo, type TlsRequest, type Transport, type TransportEvents } from "@sockets/core";
 import { _formatAddress } from "./_address.js";
 import { _destroyPair, _startHandshake } from "./_handshake.js";
 import { _probeReset } from "./_reset-probe.js";
+import { _startServerHandshake } from "./_server-handshake.js";
 
 const noop = (): void => {};
 
@@ -410,7 +411,7 @@ export class NodeTransport implements Transport {
     }
   }
 
-  async startTls(request: TlsRequest, events: TransportEvents, cancel: Cancellation): Promise<Transport> {
+  async startTls(request: TlsRequest | ServerTlsRequest, events: TransportEvents, cancel: Cancellation): Promise<Transport> {
     const raw = this.#raw;
     if (this.#socket !== raw) throw _error("The socket is already secured with TLS", "EINVAL");
     this.#detach();
@@ -418,7 +419,8 @@ export class NodeTransport implements Transport {
     // the TLS transport's, so this one's close listener goes (it has nothing left to count).
     raw.off("close", NodeTransport.#onClose);
     this.#upgraded = true;
-    const { socket, done } = _startHandshake(raw, request);
+    // An accepted socket performs the server's half (the listener's certificate).
+    const { socket, done } = isServerTls(request) ? _startServerHandshake(raw, request) : _startHandshake(raw, request);
     // The new socket was closed (or its signal fired) during the handshake: tear down, and
     // `done` rejects through the TLS socket's close.
     const onCancel = (): void => _destroyPair(socket, raw);
