@@ -6,6 +6,7 @@
  * @module
  */
 export { connect, SocketError } from "@sockets/deno";
+export { adopt } from "./_adopt.js";
 
 /**
  * This branch's tag (the shared declaration in `index.ts` documents it for every branch).

@@ -5,7 +5,8 @@
  *
  * @module
  */
-export { connect, SocketError } from "@sockets/node";
+export { connect, listen, serve, SocketError } from "@sockets/node";
+export { adopt } from "./_adopt.js";
 
 /**
  * This branch's tag (the shared declaration in `index.ts` documents it for every branch).

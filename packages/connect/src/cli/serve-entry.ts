@@ -5,7 +5,6 @@
  *
  * @module
  */
-import process from "node:process";
 import { runServe } from "./serve-main.js";
 
 process.exit(await runServe(process.argv.slice(2)));

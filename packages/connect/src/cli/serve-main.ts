@@ -2,15 +2,14 @@
  * The body of `sockets-serve`, run inside the chosen runtime (Node, Deno or Bun): loads
  * the handler module, calls `serve()` from `@sockets/connect` (the runtime's branch is
  * picked by export conditions), prints the bound address, and stops cleanly on SIGINT or
- * SIGTERM. Only `node:` modules every one of the three runtimes provides are used
- * (`node:fs/promises`, `node:path`, `node:process`, `node:url`), so this one file runs
- * unchanged on each.
+ * SIGTERM. Only what every one of the three runtimes provides is used (`node:fs/promises`,
+ * `node:path`, `node:url` and the `process` global, which Deno 2 has too), so this one
+ * file runs unchanged on each.
  *
  * @module
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { serve, runtime, type ListenOptions, type ServeOptions, type SocketApp } from "@sockets/connect";
 import { parseServeArgs, type ServeArgs } from "./serve-args.js";
