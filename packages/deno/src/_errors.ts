@@ -33,6 +33,9 @@ function _classCode(error: unknown): SocketErrorCode | undefined {
   if (error instanceof E.BrokenPipe) return "EPIPE";
   if (error instanceof E.TimedOut) return "ETIMEDOUT";
   if (error instanceof E.NetworkUnreachable) return "ENETUNREACH";
+  if (error instanceof E.AddrInUse) return "EADDRINUSE";
+  if (error instanceof E.AddrNotAvailable) return "EADDRNOTAVAIL";
+  if (error instanceof E.PermissionDenied) return "EACCES";
   if (error instanceof E.Interrupted || error instanceof E.BadResource || error instanceof E.NotConnected) return "ECLOSED";
   // UnexpectedEof comes only from rustls: the peer hung up mid-handshake, or (on a read)
   // closed without close_notify, which is how a truncated TLS stream looks (RFC 8446 §6.1).

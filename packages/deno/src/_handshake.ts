@@ -81,7 +81,7 @@ export async function _secure(tcp: Deno.TcpConn, tls: TlsRequest, cancel: Cancel
  * _closeQuietly(conn); // no throw
  * ```
  */
-export function _closeQuietly(conn: Deno.Conn): void {
+export function _closeQuietly(conn: { close(): void }): void {
   try {
     conn.close();
   } catch {

@@ -63,6 +63,59 @@ async function _writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
 }
 
 /**
+ * Pumps bytes between `outer` (the connection to the peer, with `pending` in flight, or
+ * `null`) and `end` (our side of a loopback pair), both ways, until both directions ended
+ * or one failed. `dropEarly`: a pending read's bytes that arrive before anything was sent
+ * up are plain text from before the upgrade and are dropped (the client side, which speaks
+ * first in TLS); the server side forwards them (they are the client's `ClientHello`).
+ *
+ * @example
+ * ```ts
+ * import { _pump } from "./_relay.js";
+ * declare const outer: Deno.TcpConn, end: Deno.TcpConn;
+ * const relay = _pump(outer, null, end, false);
+ * relay.close(); // once what `end` wrote has been forwarded
+ * ```
+ */
+export function _pump(outer: Deno.TcpConn, pending: _PendingRead | null, end: Deno.Conn, dropEarly: boolean): _RelayHandle {
+  let done = false;
+  const abort = (): void => {
+    if (done) return;
+    done = true;
+    _closeQuietly(end);
+    _closeQuietly(outer);
+  };
+  let sent = false;
+  // Up: TLS records from our end to the peer.
+  const up = (async () => {
+    const buffer = new Uint8Array(CHUNK);
+    for (let n = await end.read(buffer); n !== null; n = await end.read(buffer)) {
+      sent = true;
+      await _writeAll(outer, buffer.subarray(0, n));
+    }
+    await outer.closeWrite();
+  })();
+  // Down: the peer's bytes to our end, starting with the read that was pending.
+  const down = (async () => {
+    let n: number | null = 0;
+    if (pending !== null) {
+      n = await pending.result;
+      if (n !== null && (sent || !dropEarly)) await _writeAll(end, pending.buffer.subarray(0, n));
+    }
+    const buffer = new Uint8Array(CHUNK);
+    while (n !== null) {
+      n = await outer.read(buffer);
+      if (n !== null) await _writeAll(end, buffer.subarray(0, n));
+    }
+    await end.closeWrite();
+  })();
+  // When either direction fails, or both have ended, the relay is done.
+  Promise.all([up, down]).then(abort, abort);
+  // A graceful close waits until our end's last bytes (and close_notify) went out.
+  return { close: () => void up.then(abort, abort), abort };
+}
+
+/**
  * Upgrades `outer` (which has `pending` in flight) through a loopback relay.
  *
  * @example
@@ -92,44 +145,12 @@ export async function _relayedSecure(outer: Deno.TcpConn, pending: _PendingRead,
   const [inner, end] = pair;
   inner.setNoDelay(true);
   end.setNoDelay(true);
-  let done = false;
-  const abort = (): void => {
-    if (done) return;
-    done = true;
-    _closeQuietly(end);
-    _closeQuietly(outer);
-  };
-  let sent = false;
-  // Up: TLS records from the TLS conn to the peer.
-  const up = (async () => {
-    const buffer = new Uint8Array(CHUNK);
-    for (let n = await end.read(buffer); n !== null; n = await end.read(buffer)) {
-      sent = true;
-      await _writeAll(outer, buffer.subarray(0, n));
-    }
-    await outer.closeWrite();
-  })();
-  // Down: the peer's bytes to the TLS conn, starting with the read that was pending.
-  const down = (async () => {
-    let n = await pending.result;
-    // Bytes that arrived before our ClientHello are plain text: dropped, as core requires.
-    if (n !== null && sent) await _writeAll(end, pending.buffer.subarray(0, n));
-    const buffer = new Uint8Array(CHUNK);
-    while (n !== null) {
-      n = await outer.read(buffer);
-      if (n !== null) await _writeAll(end, buffer.subarray(0, n));
-    }
-    await end.closeWrite();
-  })();
-  // When either direction fails, or both have ended, the relay is done.
-  Promise.all([up, down]).then(abort, abort);
-  // A graceful close waits until the TLS conn's last bytes (and close_notify) went out.
-  const relay: _RelayHandle = { close: () => void up.then(abort, abort), abort };
+  const relay = _pump(outer, pending, end, true);
   try {
     const secured = await _secure(inner, tls, cancel);
     return { ...secured, relay };
   } catch (error) {
-    abort();
+    relay.abort();
     throw error;
   }
 }

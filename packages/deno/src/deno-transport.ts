@@ -22,12 +22,12 @@
  *
  * @module
  */
-import type { Cancellation, SocketInfo, TlsRequest, Transport, TransportEvents } from "@sockets/core";
-import { SocketError } from "@sockets/core";
+import { isServerTls, SocketError, type Cancellation, type ServerTlsRequest, type SocketInfo, type TlsRequest, type Transport, type TransportEvents } from "@sockets/core";
 import { _toSocketError } from "./_errors.js";
 import { _closeQuietly, _secure, type _Secured } from "./_handshake.js";
 import { _info } from "./_info.js";
 import { _relayedSecure, type _PendingRead, type _RelayHandle } from "./_relay.js";
+import { _serverStartTls } from "./_server-tls.js";
 
 /**
  * Scratch memory for reads with no BYOB view starts at this size and grows (×4, up to
@@ -135,7 +135,7 @@ export class _DenoTransport implements Transport {
     if (this.#release()) this.#relay?.abort();
   }
 
-  async startTls(tls: TlsRequest, events: TransportEvents, cancel: Cancellation): Promise<Transport> {
+  async startTls(tls: TlsRequest | ServerTlsRequest, events: TransportEvents, cancel: Cancellation): Promise<Transport> {
     if (this.#released) throw new SocketError("The connection was closed before startTls()", { code: "ECLOSED" });
     const conn = this.#conn;
     if (!_isTcp(conn)) throw new SocketError("startTls() needs a plain-text connection", { code: "EINVAL" });
@@ -143,8 +143,13 @@ export class _DenoTransport implements Transport {
     this.#events = null;
     this.#released = true;
     const pending = this.#reading;
-    const secured: _Secured & { relay?: _RelayHandle } =
-      pending === null ? await _secure(conn, tls, cancel) : await _relayedSecure(conn, pending, tls, cancel);
+    // An accepted socket performs the server's half, always through the loopback relay
+    // (Deno has no server-side startTls: `_server-tls.ts`).
+    const secured: _Secured & { relay?: _RelayHandle } = isServerTls(tls)
+      ? await _serverStartTls(conn, pending, tls, cancel)
+      : pending === null
+        ? await _secure(conn, tls, cancel)
+        : await _relayedSecure(conn, pending, tls, cancel);
     // Addresses come from the original conn: a relayed TLS conn's own are the loopback's.
     const info = _info(conn, secured.alpn);
     return new _DenoTransport(secured.conn, events, info, { plainStarttls: false, relay: secured.relay });

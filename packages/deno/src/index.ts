@@ -15,12 +15,28 @@
  *
  * @module
  */
-import { createConnect, type Connect } from "@sockets/core";
+import { createConnect, createListen, createServe, type Connect, type Listen, type Serve } from "@sockets/core";
+import { openDenoListener } from "./open-deno-listener.js";
 import { openDenoTransport } from "./open-deno-transport.js";
 
 export type { AnySocketAddress, Connect, SecureTransportKind, Socket, SocketAddress, SocketInfo, SocketOptions } from "@sockets/core";
 export { SocketError, type SocketErrorCode, type SocketErrorOptions } from "@sockets/core";
+export type {
+  Listen,
+  Listener,
+  ListenerInfo,
+  ListenerStats,
+  ListenOptions,
+  ListenTlsOptions,
+  Serve,
+  ServeOptions,
+  Server,
+  ServerStats,
+  SocketApp,
+  SocketContext,
+} from "@sockets/core";
 export { openDenoTransport } from "./open-deno-transport.js";
+export { openDenoListener } from "./open-deno-listener.js";
 
 /**
  * Opens a TCP connection (plain, TLS, or STARTTLS-capable) and returns the spec's `Socket`
@@ -40,6 +56,36 @@ export { openDenoTransport } from "./open-deno-transport.js";
  * ```
  */
 export const connect: Connect = createConnect(openDenoTransport);
+
+/**
+ * @extension Listens for TCP connections (plain, TLS, or plain with server-side
+ * `startTls()`, emulated on Deno through a loopback TLS listener); each accepted connection
+ * is the same `Socket` `connect()` returns. Pull-driven: a connection is accepted only
+ * when a reader asks. Needs `--allow-net` for the address (and 127.0.0.1 for STARTTLS).
+ *
+ * @example
+ * ```ts
+ * import { listen } from "@sockets/deno";
+ * const server = listen("127.0.0.1:0");
+ * console.log("listening on", (await server.opened).localAddress);
+ * for await (const socket of server) void socket.readable.pipeTo(socket.writable);
+ * ```
+ */
+export const listen: Listen = createListen(openDenoListener);
+
+/**
+ * @extension Runs a Socket Worker's `connect(socket, env, ctx)` handler for every
+ * connection, with workerd's rules (see `@sockets/core`'s `createServe`).
+ *
+ * @example
+ * ```ts
+ * import { serve } from "@sockets/deno";
+ * const server = serve({ async connect(socket) { await socket.readable.pipeTo(socket.writable); } }, { address: "127.0.0.1:0" });
+ * console.log((await server.opened).localAddress);
+ * await server.close();
+ * ```
+ */
+export const serve: Serve = createServe(listen);
 
 /**
  * Which runtime this `connect` is for (`@sockets/connect` re-exports it).

@@ -1,0 +1,185 @@
+/**
+ * `listen()` on Deno: `Deno.listen` / `Deno.listenTls`, pull-based.
+ *
+ * How Deno's server API differs from what core needs, and what this file does about it:
+ * - **Pull, not push**: nothing is accepted unless core asks (`pull()`, one per read of
+ *   the listener's readable). A plain conn is delivered as soon as `accept()` returns it.
+ * - **Binding is synchronous**: `Deno.listen` throws `AddrInUse` at once; that becomes a
+ *   rejected open (`EADDRINUSE`), so `opened` and `closed` reject as on the other
+ *   runtimes, never a synchronous throw out of `listen()`.
+ * - **TLS handshakes are lazy** (`listenTls` conns shake hands on first use): each
+ *   accepted conn's `handshake()` runs concurrently (`_server-tls.ts`) while `pull()` goes
+ *   on accepting, so a client that never finishes its handshake blocks no other client;
+ *   it is closed after `handshakeTimeout` and counted (`events.failed`). Handshakes that
+ *   finish after the read they were accepted for was served go to core's bounded queue.
+ * - **Options Deno 2.9.6 does not have** are a synchronous `SocketError` `EINVAL`, never
+ *   ignored: `backlog`, `ipv6Only` (Deno binds `[::]` dual-stack as the system does), and
+ *   `tls.requestCert` (`listenTls` cannot request client certificates). `reusePort` is
+ *   `Deno.listen`'s own option (Linux).
+ * - Server-side `startTls()` is emulated (Deno has none): see `_server-tls.ts`.
+ * - `close()`: `listener.close()`; a pending `accept()` then rejects (`BadResource`),
+ *   which ends the pull, not the listener.
+ *
+ * @module
+ */
+import {
+  formatAddress,
+  SocketError,
+  type AcceptedConnection,
+  type ListenerEvents,
+  type ListenerTransport,
+  type ListenRequest,
+  type OpenListener,
+  type SocketInfo,
+  type Transport,
+  type TransportEvents,
+} from "@sockets/core";
+import { _toSocketError } from "./_errors.js";
+import { _closeQuietly } from "./_handshake.js";
+import { _info } from "./_info.js";
+import { _serverHandshake } from "./_server-tls.js";
+import { _DenoTransport } from "./deno-transport.js";
+
+function _unsupported(option: string, why: string): SocketError {
+  return new SocketError(`Invalid option ${option}: ${why} on Deno ${Deno.version.deno}`, { code: "EINVAL" });
+}
+
+/**
+ * The Deno `OpenListener`.
+ *
+ * @example
+ * ```ts
+ * import { createListen } from "@sockets/core";
+ * import { openDenoListener } from "@sockets/deno";
+ * const listen = createListen(openDenoListener);
+ * const server = listen("127.0.0.1:0");
+ * console.log((await server.opened).localAddress);
+ * await server.close();
+ * ```
+ */
+export const openDenoListener: OpenListener = (request, events) => {
+  if (request.backlog !== undefined) throw _unsupported(`backlog ${request.backlog}`, "Deno.listen has no backlog option");
+  if (request.ipv6Only) throw _unsupported("ipv6Only true", "Deno.listen has no IPV6_V6ONLY option");
+  const tls = request.tls ?? request.starttls;
+  if (tls?.requestCert === true) throw _unsupported("tls.requestCert true", "Deno.listenTls cannot request client certificates");
+  let listener: Deno.Listener | Deno.TlsListener;
+  try {
+    const base = { hostname: request.hostname, port: request.port, transport: "tcp" as const, ...(request.reusePort ? { reusePort: true } : {}) };
+    listener =
+      request.tls === null
+        ? Deno.listen(base)
+        : Deno.listenTls({ ...base, cert: request.tls.cert, key: request.tls.key, ...(request.tls.alpn.length > 0 ? { alpnProtocols: [...request.tls.alpn] } : {}) });
+  } catch (error) {
+    return Promise.reject(_toSocketError(error, "connect"));
+  }
+  return Promise.resolve(new _DenoListener(listener, request, events));
+};
+
+class _DenoListener implements ListenerTransport {
+  readonly localAddress: string;
+  readonly #listener: Deno.Listener | Deno.TlsListener;
+  readonly #request: ListenRequest;
+  readonly #events: ListenerEvents;
+  #closed = false;
+  /** Resolves the `pull()` in progress: a connection was delivered or failed, or we closed. */
+  #wake: (() => void) | null = null;
+  #accepting = false;
+
+  constructor(listener: Deno.Listener | Deno.TlsListener, request: ListenRequest, events: ListenerEvents) {
+    this.#listener = listener;
+    this.#request = request;
+    this.#events = events;
+    const addr = listener.addr as Deno.NetAddr;
+    this.localAddress = formatAddress(addr.hostname, addr.port) ?? `${request.hostname}:${request.port}`;
+  }
+
+  pull(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+      if (!this.#accepting) void this.#acceptWhileWanted();
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    _closeQuietly(this.#listener);
+    this.#settle();
+  }
+
+  /** Accepts while a pull waits: a slow TLS handshake does not stop the next accept. */
+  async #acceptWhileWanted(): Promise<void> {
+    this.#accepting = true;
+    try {
+      while (this.#wake !== null && !this.#closed) {
+        let conn: Deno.Conn;
+        try {
+          conn = await this.#listener.accept();
+        } catch (error) {
+          if (this.#closed) return;
+          // The listener itself failed (not a closed one): that ends it.
+          this.#events.error(_toSocketError(error, "io"));
+          this.close();
+          return;
+        }
+        if (this.#closed) {
+          _closeQuietly(conn);
+          return;
+        }
+        if (this.#request.tls === null) this.#deliver(new _DenoAccepted(conn as Deno.TcpConn, _info(conn, null), this.#request.starttls !== null));
+        else this.#handshake(conn as Deno.TlsConn);
+      }
+    } finally {
+      this.#accepting = false;
+    }
+  }
+
+  #handshake(conn: Deno.TlsConn): void {
+    _serverHandshake(conn, this.#request.tls!, null).then(
+      ({ alpn }) => {
+        if (this.#closed) _closeQuietly(conn);
+        else this.#deliver(new _DenoAccepted(conn, _info(conn, alpn), false));
+      },
+      (error: unknown) => {
+        if (this.#closed) return;
+        this.#events.failed(error);
+        this.#settle();
+      },
+    );
+  }
+
+  #deliver(accepted: _DenoAccepted): void {
+    this.#events.connection(accepted);
+    this.#settle();
+  }
+
+  #settle(): void {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+}
+
+/** An accepted conn waiting for a socket to claim it (Deno reads only when asked: nothing to pause). */
+class _DenoAccepted implements AcceptedConnection {
+  readonly info: SocketInfo;
+  readonly #conn: Deno.TcpConn | Deno.TlsConn;
+  readonly #plainStarttls: boolean;
+
+  constructor(conn: Deno.TcpConn | Deno.TlsConn, info: SocketInfo, plainStarttls: boolean) {
+    this.#conn = conn;
+    this.info = info;
+    this.#plainStarttls = plainStarttls;
+    if ("setNoDelay" in conn) conn.setNoDelay(true);
+  }
+
+  attach(events: TransportEvents): Transport {
+    return new _DenoTransport(this.#conn, events, this.info, { plainStarttls: this.#plainStarttls });
+  }
+
+  abort(): void {
+    // Deno cannot send RST (no SO_LINGER): a close.
+    _closeQuietly(this.#conn);
+  }
+}
