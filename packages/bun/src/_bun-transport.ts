@@ -47,8 +47,19 @@
  *
  * @module
  */
-import { SocketError, toSocketError, type Cancellation, type SocketInfo, type TlsRequest, type Transport, type TransportEvents } from "@sockets/core";
-import { _bunTlsOptions } from "./_tls-options.js";
+import {
+  formatAddress,
+  isServerTls,
+  SocketError,
+  toSocketError,
+  type Cancellation,
+  type ServerTlsRequest,
+  type SocketInfo,
+  type TlsRequest,
+  type Transport,
+  type TransportEvents,
+} from "@sockets/core";
+import { _bunServerTlsOptions, _bunTlsOptions } from "./_tls-options.js";
 
 type BunSocket = Bun.Socket<_BunTransport | undefined>;
 type State = "opening" | "open" | "done";
@@ -57,12 +68,6 @@ const noop = (): void => {};
 
 /** Handlers for a raw socket being upgraded: its ciphertext tap and its close go nowhere. */
 const SILENT: Bun.SocketHandler<_BunTransport | undefined> = { data: noop, drain: noop, end: noop, close: noop, error: noop };
-
-/** `"host:port"`, IPv6 in brackets; `null` when Bun cannot tell. */
-function _address(host: string | undefined, port: number | undefined): string | null {
-  if (!host || !port) return null;
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 /**
  * The `SocketInfo` with addresses read from the socket on first access (then kept): each
@@ -74,11 +79,11 @@ function _lazyInfo(socket: BunSocket, hostname: string, port: number, alpn: stri
   let local: string | null | undefined;
   return {
     get remoteAddress(): string | null {
-      if (remote === undefined) remote = _address(socket.remoteAddress, socket.remotePort) ?? _address(hostname, port);
+      if (remote === undefined) remote = formatAddress(socket.remoteAddress, socket.remotePort || null) ?? formatAddress(hostname || null, port || null);
       return remote;
     },
     get localAddress(): string | null {
-      if (local === undefined) local = _address(socket.localAddress, socket.localPort);
+      if (local === undefined) local = formatAddress(socket.localAddress, socket.localPort || null);
       return local;
     },
     alpn,
@@ -118,12 +123,15 @@ export class _BunTransport implements Transport {
   readonly #hostname: string;
   readonly #port: number;
   readonly #tls: boolean;
+  /** The server's half of a handshake (an accepted socket's `startTls()`): a missing client certificate is no failure unless asked for. */
+  readonly #server: ServerTlsRequest | null;
 
-  constructor(events: TransportEvents, hostname: string, port: number, tls: boolean) {
+  constructor(events: TransportEvents, hostname: string, port: number, tls: boolean, server: ServerTlsRequest | null = null) {
     this.#events = events;
     this.#hostname = hostname;
     this.#port = port;
     this.#tls = tls;
+    this.#server = server;
     this.opening = new Promise((resolve, reject) => ((this.#resolveOpen = resolve), (this.#rejectOpen = reject)));
   }
 
@@ -167,6 +175,33 @@ export class _BunTransport implements Transport {
       if (transport !== undefined) transport.#fail(error);
     },
   };
+
+  /**
+   * A socket a listener accepted (paused since its `open`, its handshake done for TLS) as
+   * an open transport: `queued` are chunks that still arrived while it waited unclaimed,
+   * `ended` its FIN, `closed` whether (and with which error) it closed meanwhile.
+   */
+  static accepted(
+    socket: BunSocket,
+    events: TransportEvents,
+    tls: boolean,
+    waited: { readonly queued: Uint8Array[]; readonly ended: boolean; readonly closed: { readonly error: unknown } | null },
+  ): _BunTransport {
+    const transport = new _BunTransport(events, "", 0, tls);
+    transport.#socket = socket;
+    transport.#nativePaused = true;
+    socket.data = transport;
+    transport.#opened();
+    transport.#queue = waited.queued;
+    if (waited.ended) transport.#onEnd();
+    const closed = waited.closed;
+    if (closed !== null) {
+      transport.#socketClosed = true;
+      // Reported once core holds the transport (after `attach` returned).
+      queueMicrotask(() => transport.#onClose(closed.error as Error | undefined));
+    }
+    return transport;
+  }
 
   /** The `Bun.connect` promise resolved (TCP is up; for TLS the handshake may still run). */
   connected(socket: BunSocket): void {
@@ -253,7 +288,7 @@ export class _BunTransport implements Transport {
     this.#kill();
   }
 
-  startTls(tls: TlsRequest, events: TransportEvents, cancel: Cancellation): Promise<Transport> {
+  startTls(tls: TlsRequest | ServerTlsRequest, events: TransportEvents, cancel: Cancellation): Promise<Transport> {
     const socket = this.#socket;
     if (this.#state !== "open" || socket === null || this.#socketClosed) {
       return Promise.reject(this.#closeError ?? new SocketError("The connection closed before startTls()", { code: "ECLOSED" }));
@@ -262,10 +297,16 @@ export class _BunTransport implements Transport {
     // dropped, and it lets go of the socket (a late pause/abort must not touch the TLS side).
     this.#stop();
     this.#socket = null;
-    const next = new _BunTransport(events, this.#hostname, this.#port, true);
+    const server = isServerTls(tls) ? tls : null;
+    const next = new _BunTransport(events, this.#hostname, this.#port, true, server);
     try {
       socket.reload({ socket: SILENT });
-      socket.upgradeTLS({ data: next, tls: _bunTlsOptions(tls, this.#hostname), socket: _BunTransport.handlers });
+      if (server !== null) {
+        // An accepted socket: the server's half (verified on 1.4.5; older Bun crashed, oven-sh/bun#25044).
+        socket.upgradeTLS({ data: next, tls: _bunServerTlsOptions(server), isServer: true, socket: _BunTransport.handlers } as Parameters<BunSocket["upgradeTLS"]>[0]);
+      } else {
+        socket.upgradeTLS({ data: next, tls: _bunTlsOptions(tls as TlsRequest, this.#hostname), socket: _BunTransport.handlers });
+      }
     } catch (error) {
       next.giveUp(error);
       socket.terminate();
@@ -285,7 +326,9 @@ export class _BunTransport implements Transport {
   #onHandshake(socket: BunSocket, success: boolean, error: Error | null): void {
     if (this.#state !== "opening") return;
     this.#socket = socket;
-    if (!success || error !== null) {
+    // A server sees an error when the client sent no certificate: a failure only if it was asked for.
+    const failed = this.#server === null ? !success || error !== null : !success || (this.#server.requestCert && error !== null);
+    if (failed) {
       this.#fail(toSocketError(error ?? _coded("The TLS handshake failed", "ETLS"), { code: "ETLS" }));
       this.#kill();
       return;

@@ -18,7 +18,7 @@
  * @module
  */
 import * as nodeTls from "node:tls";
-import type { TlsRequest } from "@sockets/core";
+import type { ServerTlsRequest, TlsRequest } from "@sockets/core";
 
 let defaultRoots: readonly string[] | null = null;
 
@@ -73,5 +73,24 @@ export function _bunTlsOptions(tls: TlsRequest, hostname: string): Bun.TLSOption
   const options: Bun.TLSOptions = { serverName, rejectUnauthorized: true };
   if (tls.alpn.length > 0) options.ALPNProtocols = _alpnWire(tls.alpn);
   if (tls.caCerts.length > 0) options.ca = [..._defaultRoots(), ...tls.caCerts];
+  return options;
+}
+
+/**
+ * The `tls` option for a server: `Bun.listen({ tls })` and an accepted socket's
+ * `upgradeTLS({ isServer: true })`. ALPN in wire format (as for clients); client
+ * certificates are requested and verified against `caCerts` only with `requestCert`.
+ *
+ * @example
+ * ```ts
+ * import { _bunServerTlsOptions } from "./_tls-options.js";
+ * declare const cert: string, key: string;
+ * const tls = _bunServerTlsOptions({ role: "server", cert, key, alpn: ["x-test"], requestCert: false, caCerts: [], handshakeTimeout: 10_000 });
+ * ```
+ */
+export function _bunServerTlsOptions(tls: ServerTlsRequest): Bun.TLSOptions {
+  const options: Bun.TLSOptions = { cert: tls.cert, key: tls.key };
+  if (tls.alpn.length > 0) options.ALPNProtocols = _alpnWire(tls.alpn);
+  if (tls.requestCert) Object.assign(options, { requestCert: true, rejectUnauthorized: true, ca: [...tls.caCerts] });
   return options;
 }

@@ -17,7 +17,8 @@
  *
  * @module
  */
-import { createConnect, type Connect } from "@sockets/core";
+import { createConnect, createListen, createServe, type Connect, type Listen, type Serve } from "@sockets/core";
+import { openBunListener } from "./open-bun-listener.js";
 import { openBunTransport } from "./bun-transport.js";
 
 export type {
@@ -32,7 +33,22 @@ export type {
   SocketOptions,
 } from "@sockets/core";
 export { SocketError } from "@sockets/core";
+export type {
+  Listen,
+  Listener,
+  ListenerInfo,
+  ListenerStats,
+  ListenOptions,
+  ListenTlsOptions,
+  Serve,
+  ServeOptions,
+  Server,
+  ServerStats,
+  SocketApp,
+  SocketContext,
+} from "@sockets/core";
 export { openBunTransport } from "./bun-transport.js";
+export { openBunListener } from "./open-bun-listener.js";
 
 /**
  * Opens a TCP connection (plain, TLS, or STARTTLS-ready) and returns the spec's `Socket`
@@ -52,6 +68,35 @@ export { openBunTransport } from "./bun-transport.js";
  * ```
  */
 export const connect: Connect = createConnect(openBunTransport);
+
+/**
+ * @extension Listens for TCP connections (plain, TLS, or plain with server-side
+ * `startTls()`) over native `Bun.listen`; each accepted connection is the same `Socket`
+ * `connect()` returns.
+ *
+ * @example
+ * ```ts
+ * import { listen } from "@sockets/bun";
+ * const server = listen("127.0.0.1:0");
+ * console.log("listening on", (await server.opened).localAddress);
+ * for await (const socket of server) void socket.readable.pipeTo(socket.writable);
+ * ```
+ */
+export const listen: Listen = createListen(openBunListener);
+
+/**
+ * @extension Runs a Socket Worker's `connect(socket, env, ctx)` handler for every
+ * connection, with workerd's rules (see `@sockets/core`'s `createServe`).
+ *
+ * @example
+ * ```ts
+ * import { serve } from "@sockets/bun";
+ * const server = serve({ async connect(socket) { await socket.readable.pipeTo(socket.writable); } }, { address: "127.0.0.1:0" });
+ * console.log((await server.opened).localAddress);
+ * await server.close();
+ * ```
+ */
+export const serve: Serve = createServe(listen);
 
 /**
  * Which runtime this build of `connect` is for.
