@@ -1,6 +1,6 @@
 # workerd config for the Socket Worker example: one inbound TCP socket served by app.mjs's
 # connect(socket, env, ctx). Build the module first (it imports @sockets/connect):
-#   npx esbuild app.mjs --bundle --format=esm --conditions=workerd --outfile=dist/app.mjs
+#   npx esbuild app.mjs --bundle --format=esm --conditions=workerd --external:cloudflare:* --outfile=dist/app.mjs
 # then: npx workerd serve config.capnp
 using Workerd = import "/workerd/workerd.capnp";
 

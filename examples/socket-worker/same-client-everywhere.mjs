@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -66,8 +67,7 @@ async function viaSocketsServe(runtime) {
 
 async function viaWorkerd() {
   const dir = mkdtempSync(join(tmpdir(), "socket-worker-"));
-  const esbuild = spawnSync(process.execPath, [require.resolve("esbuild/bin/esbuild"), join(here, "app.mjs"), "--bundle", "--format=esm", "--conditions=workerd", `--outfile=${join(dir, "app.mjs")}`, "--log-level=warning"], { encoding: "utf8" });
-  if (esbuild.status !== 0) throw new Error(`esbuild: ${esbuild.stderr}`);
+  await build({ entryPoints: [join(here, "app.mjs")], bundle: true, format: "esm", conditions: ["workerd"], external: ["cloudflare:*"], outfile: join(dir, "app.mjs"), logLevel: "warning" });
   const config = readFileSync(join(here, "config.capnp"), "utf8").replace('"127.0.0.1:8025"', '"127.0.0.1:0"').replace('embed "dist/app.mjs"', 'embed "app.mjs"');
   writeFileSync(join(dir, "config.capnp"), config);
   const workerd = join(dirname(require.resolve("workerd/package.json")), "bin/workerd");

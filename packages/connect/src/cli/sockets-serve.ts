@@ -19,7 +19,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseServeArgs, USAGE } from "./serve-args.js";
 
-const NPM_BINARY: Record<"deno" | "bun", readonly string[]> = { deno: ["deno"], bun: ["bin/bun"] };
+// The npm packages ship the binaries: deno at the package root, bun as bin/bun.exe (also on Linux).
+const NPM_BINARY: Record<"deno" | "bun", readonly string[]> = { deno: ["deno", "deno.exe"], bun: ["bin/bun.exe", "bin/bun"] };
 
 function findRuntime(name: "deno" | "bun"): string {
   try {
