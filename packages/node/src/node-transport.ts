@@ -2,9 +2,9 @@
  * A core `Transport` over an open `net.Socket` (plain) or a `tls.TLSSocket` wrapping one.
  *
  * How Node differs from what core needs, and what this file does about it:
- * - **Reading is push** (`'data'` events, or `onread` for plain TCP). Reading runs from
- *   the start; core calls `pause()` as soon as a chunk arrives that nobody asked for, and
- *   `pull()` resumes. While paused Node buffers at most its
+ * - **Reading is push** (`'data'` events, or `onread` for plain TCP that `connect()`
+ *   dialled). Reading runs from the start; core calls `pause()` as soon as a chunk arrives
+ *   that nobody asked for, and `pull()` resumes. While paused Node buffers at most its
  *   `highWaterMark` and then stops reading the handle, so TCP flow control stalls the
  *   sender. A peer FIN is only reported (`'end'`) after buffered data was consumed.
  * - **Chunk ownership.** Core may *transfer* each chunk's `ArrayBuffer`. Measured on
@@ -44,8 +44,7 @@
  */
 import type * as net from "node:net";
 import type * as tls from "node:tls";
-import { isServerTls, type Cancellation, type ServerTlsRequest, type SocketInfo, type TlsRequest, type Transport, type TransportEvents } from "@sockets/core";
-import { _formatAddress } from "./_address.js";
+import { formatAddress, isServerTls, type Cancellation, type ServerTlsRequest, type SocketInfo, type TlsRequest, type Transport, type TransportEvents } from "@sockets/core";
 import { _destroyPair, _startHandshake } from "./_handshake.js";
 import { _probeReset } from "./_reset-probe.js";
 import { _startServerHandshake } from "./_server-handshake.js";
@@ -90,7 +89,7 @@ function _error(message: string, code: string): Error {
  *
  * `socket` carries the data (a `TLSSocket` for TLS), `raw` is the TCP socket under it (the
  * same object for plain TCP). Both must be connected; for TLS the handshake must be done.
- * Constructible from any open socket, so a future server side can wrap accepted ones.
+ * Dialled sockets (`open-node-transport.ts`) and accepted ones (`open-node-listener.ts`) alike.
  *
  * @example
  * ```ts
@@ -151,8 +150,8 @@ export class NodeTransport implements Transport {
     this.#open = raw === socket ? 1 : 2;
     const alpn = (socket as Partial<tls.TLSSocket>).alpnProtocol;
     this.info = {
-      remoteAddress: _formatAddress(raw.remoteAddress, raw.remotePort),
-      localAddress: _formatAddress(raw.localAddress, raw.localPort),
+      remoteAddress: formatAddress(raw.remoteAddress, raw.remotePort),
+      localAddress: formatAddress(raw.localAddress, raw.localPort),
       alpn: typeof alpn === "string" ? alpn : null,
     };
     // Not paused: reading goes on from the start and core pauses as soon as a chunk arrives
@@ -162,14 +161,14 @@ export class NodeTransport implements Transport {
     // no closures per connection.
     (socket as _Owned)[kTransport] = this;
     if (reader !== null) reader.target = this;
-    else socket.on("data", NodeTransport.#onData);
-    socket.on("end", NodeTransport.#onEnd);
-    socket.on("error", NodeTransport.#onError);
-    socket.on("close", NodeTransport.#onClose);
+    else socket.on("data", NodeTransport.#listeners.data);
+    socket.on("end", NodeTransport.#listeners.end);
+    socket.on("error", NodeTransport.#listeners.error);
+    socket.on("close", NodeTransport.#listeners.close);
     if (raw !== socket) {
       (raw as _Owned)[kTransport] = this;
       raw.on("error", noop);
-      raw.once("close", NodeTransport.#onRawClose);
+      raw.once("close", NodeTransport.#listeners.rawClose);
     }
   }
 
@@ -177,37 +176,49 @@ export class NodeTransport implements Transport {
   static _reader(): _UserBufferReader {
     const reader: _UserBufferReader = {
       target: null,
-      onread: { buffer: STAGING, callback: (n: number) => (reader.target === null ? true : reader.target.#read(n)) },
+      onread: { buffer: STAGING, callback: (n: number) => (reader.target === null ? true : reader.target.#onRead(n)) },
     };
     return reader;
   }
 
-  static readonly #onData = function (this: _Owned, buffer: Buffer): void {
-    const transport = this[kTransport];
-    if (transport !== undefined) transport.#data(buffer);
-  };
-  static readonly #onEnd = function (this: _Owned): void {
-    const transport = this[kTransport];
-    if (transport !== undefined) transport.#end();
-  };
-  static readonly #onError = function (this: _Owned, error: Error): void {
-    const transport = this[kTransport];
-    if (transport !== undefined) transport.#error(error);
-  };
-  static readonly #onClose = function (this: _Owned): void {
-    const transport = this[kTransport];
-    if (transport !== undefined) transport.#close();
-  };
-  static readonly #onRawClose = function (this: _Owned): void {
-    const transport = this[kTransport];
-    if (transport !== undefined) transport.#handleClosed();
+  /**
+   * The socket listeners, shared by every socket: Node calls them with `this` = the
+   * socket, which points to its transport (no closures per connection).
+   */
+  static readonly #listeners = {
+    data(this: _Owned, buffer: Buffer): void {
+      const transport = this[kTransport];
+      if (transport !== undefined) transport.#onData(buffer);
+    },
+    end(this: _Owned): void {
+      const transport = this[kTransport];
+      if (transport !== undefined) transport.#onEnd();
+    },
+    error(this: _Owned, error: Error): void {
+      const transport = this[kTransport];
+      if (transport !== undefined) transport.#onError(error);
+    },
+    close(this: _Owned): void {
+      const transport = this[kTransport];
+      if (transport !== undefined) transport.#onClose();
+    },
+    rawClose(this: _Owned): void {
+      const transport = this[kTransport];
+      if (transport !== undefined) transport.#onRawClose();
+    },
   };
 
-  #handleClosed(): void {
+  /** `raw` closed under TLS (the data socket's own close goes through `#onClose`). */
+  #onRawClose(): void {
+    this.#countClosed();
+  }
+
+  /** One of the sockets' handles closed: `close()` settles once none is left. */
+  #countClosed(): void {
     if (--this.#open === 0) this.#allClosed?.();
   }
 
-  #data(buffer: Buffer): void {
+  #onData(buffer: Buffer): void {
     if (this.#silent) return;
     const { buffer: memory, byteOffset, byteLength } = buffer;
     const own = byteOffset === 0 && byteLength === memory.byteLength && memory instanceof ArrayBuffer;
@@ -219,7 +230,7 @@ export class NodeTransport implements Transport {
    * dropped and reading goes on, as with `'data'` after `close()`: unread bytes in the
    * kernel would turn our FIN into a RST.
    */
-  #read(n: number): boolean {
+  #onRead(n: number): boolean {
     if (this.#silent) return true;
     const view = this.#view;
     this.#view = null;
@@ -235,15 +246,15 @@ export class NodeTransport implements Transport {
     return true;
   }
 
-  #end(): void {
+  #onEnd(): void {
     if (this.#silent || this.#ended) return;
     this.#ended = true;
     // Node 20 can report a reset as 'end' (see `_reset-probe.ts`): ask the kernel first.
-    this.#probing = _probeReset(this.#raw, (reset) => this.#probed(reset));
+    this.#probing = _probeReset(this.#raw, (reset) => this.#onProbed(reset));
     if (!this.#probing) this.#events.end();
   }
 
-  #probed(reset: Error | null): void {
+  #onProbed(reset: Error | null): void {
     if (this.#silent || !this.#probing) return;
     this.#probing = false;
     if (reset === null) return this.#events.end();
@@ -251,7 +262,7 @@ export class NodeTransport implements Transport {
     this.#events.error(reset);
   }
 
-  #error(error: Error): void {
+  #onError(error: Error): void {
     if (this.#silent) return;
     this.#handOverBuffered();
     this.#silent = true;
@@ -267,13 +278,13 @@ export class NodeTransport implements Transport {
   #handOverBuffered(): void {
     if (this.#reader !== null) return;
     const socket = this.#socket;
-    socket.off("data", NodeTransport.#onData);
-    for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) this.#data(chunk);
+    socket.off("data", NodeTransport.#listeners.data);
+    for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) this.#onData(chunk);
   }
 
   /** Stays on `socket` for its whole life (counts the close; reports it unless silent). */
-  #close(): void {
-    this.#handleClosed();
+  #onClose(): void {
+    this.#countClosed();
     if (this.#silent) return;
     if (!this.#ended) this.#handOverBuffered();
     this.#silent = true;
@@ -287,11 +298,11 @@ export class NodeTransport implements Transport {
   #detach(): void {
     this.#silent = true;
     const socket = this.#socket;
-    socket.off("data", NodeTransport.#onData);
+    socket.off("data", NodeTransport.#listeners.data);
     if (this.#reader !== null) this.#reader.target = null;
-    socket.off("end", NodeTransport.#onEnd);
+    socket.off("end", NodeTransport.#listeners.end);
     socket.on("error", noop);
-    socket.off("error", NodeTransport.#onError);
+    socket.off("error", NodeTransport.#listeners.error);
   }
 
   pull(view: Uint8Array | null): void {
@@ -417,7 +428,7 @@ export class NodeTransport implements Transport {
     this.#detach();
     // The TCP socket's listeners find "their" transport through it: from here on that is
     // the TLS transport's, so this one's close listener goes (it has nothing left to count).
-    raw.off("close", NodeTransport.#onClose);
+    raw.off("close", NodeTransport.#listeners.close);
     this.#upgraded = true;
     // An accepted socket performs the server's half (the listener's certificate).
     const { socket, done } = isServerTls(request) ? _startServerHandshake(raw, request) : _startHandshake(raw, request);

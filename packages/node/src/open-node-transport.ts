@@ -10,13 +10,15 @@
  *   `TLSSocket`). See `_handshake.ts` for SNI, verification and trust.
  * - `allowHalfOpen: true` always: Node's `false` ends our side by itself on the peer's
  *   FIN. The spec's `allowHalfOpen` policy is core's.
- * - `noDelay: true`: request/response protocols are the main users (DESIGN.md).
+ * - `noDelay: true`: request/response protocols are the main users (see the
+ *   repository README, [Behaviour where the spec is silent](../../../README.md#behaviour-where-the-spec-is-silent)).
  * - IPv6 literals come from core without brackets; Node's resolver wants them bare (a
  *   bracketed host fails with `ENOTFOUND`).
  * - **Cancellation** (`request.cancel`: the socket was closed, its `signal` fired) covers
  *   the whole open (TCP connect and TLS handshake): the sockets are destroyed (which
  *   cancels the native connect, as Node's own `signal` option does) and `open` rejects
- *   with an `AbortError` (`code: "ABORT_ERR"`, core's reason as `cause`). Node's `signal`
+ *   with core's `attemptAborted(reason)`: the reason itself when it is a `SocketError`,
+ *   else a `SocketError` `EABORTED` with the reason as `cause`. Node's `signal`
  *   option is not used: it would need an `AbortSignal` per connection and stay attached
  *   for the socket's whole life, while core owns what an abort means once it is open.
  * - A reset right after accept surfaces as `'error'` `ECONNRESET` and `'close'` without
@@ -27,16 +29,9 @@
  */
 import * as net from "node:net";
 import type * as tls from "node:tls";
-import type { OpenRequest, Transport, TransportEvents } from "@sockets/core";
+import { attemptAborted, type OpenRequest, type Transport, type TransportEvents } from "@sockets/core";
 import { _destroyPair, _startHandshake, type _Handshake } from "./_handshake.js";
 import { NodeTransport, _userBufferReader, type _UserBufferReader } from "./node-transport.js";
-
-function _abortError(reason: unknown): Error {
-  return Object.assign(new Error("The connection attempt was aborted", { cause: reason }), {
-    name: "AbortError",
-    code: "ABORT_ERR",
-  });
-}
 
 /**
  * The Node `OpenTransport`: dials `request` and resolves with a {@link NodeTransport}
@@ -52,7 +47,7 @@ function _abortError(reason: unknown): Error {
  */
 export function openNodeTransport(request: OpenRequest, events: TransportEvents): Promise<Transport> {
   const { cancel } = request;
-  if (cancel.cancelled) return Promise.reject(_abortError(cancel.reason));
+  if (cancel.cancelled) return Promise.reject(attemptAborted(cancel.reason));
   return new Promise<Transport>((resolve, reject) => new _Dial(request, events, resolve, reject));
 }
 
@@ -72,7 +67,7 @@ class _Dial {
   readonly #reader: _UserBufferReader | null;
   readonly #resolve: (transport: Transport) => void;
   readonly #reject: (error: unknown) => void;
-  readonly #onCancel = (reason: unknown): void => this.#fail(_abortError(reason));
+  readonly #onCancel = (reason: unknown): void => this.#fail(attemptAborted(reason));
 
   constructor(
     request: OpenRequest,
@@ -96,23 +91,32 @@ class _Dial {
     }));
     raw[kDial] = this;
     request.cancel.watch(this.#onCancel);
-    raw.on("connect", _Dial.#onConnect);
-    raw.on("error", _Dial.#onError);
-    raw.on("close", _Dial.#onClose);
+    raw.on("connect", _Dial.#listeners.connect);
+    raw.on("error", _Dial.#listeners.error);
+    raw.on("close", _Dial.#listeners.close);
   }
 
-  static readonly #onConnect = function (this: _Dialling): void {
-    this[kDial]?.connected();
-  };
-  static readonly #onError = function (this: _Dialling, error: Error): void {
-    this[kDial]?.failed(error);
-  };
-  static readonly #onClose = function (this: _Dialling): void {
-    this[kDial]?.failed(Object.assign(new Error("The connection closed while connecting"), { code: "ECONNRESET" }));
+  /**
+   * The socket listeners, shared by every attempt: Node calls them with `this` = the
+   * socket, which points back to its attempt.
+   */
+  static readonly #listeners = {
+    connect(this: _Dialling): void {
+      const dial = this[kDial];
+      if (dial !== undefined) dial.#onConnect();
+    },
+    error(this: _Dialling, error: Error): void {
+      const dial = this[kDial];
+      if (dial !== undefined) dial.#fail(error);
+    },
+    close(this: _Dialling): void {
+      const dial = this[kDial];
+      if (dial !== undefined) dial.#fail(Object.assign(new Error("The connection closed while connecting"), { code: "ECONNRESET" }));
+    },
   };
 
   /** `'connect'`: done for plain TCP; for TLS the handshake starts. */
-  connected(): void {
+  #onConnect(): void {
     const raw = this.#raw;
     const tlsRequest = this.#request.tls;
     if (tlsRequest === null) {
@@ -140,11 +144,7 @@ class _Dial {
     );
   }
 
-  /** `'error'` or `'close'` before the connection was up. */
-  failed(error: unknown): void {
-    this.#fail(error);
-  }
-
+  /** `'error'` or `'close'` before the connection was up, a failed handshake, a cancel. */
   #fail(error: unknown): void {
     if (this.#settled) return;
     this.#cleanup();
@@ -155,9 +155,9 @@ class _Dial {
   #unlisten(): void {
     const raw = this.#raw;
     raw[kDial] = undefined;
-    raw.off("connect", _Dial.#onConnect);
-    raw.off("error", _Dial.#onError);
-    raw.off("close", _Dial.#onClose);
+    raw.off("connect", _Dial.#listeners.connect);
+    raw.off("error", _Dial.#listeners.error);
+    raw.off("close", _Dial.#listeners.close);
   }
 
   #cleanup(): void {

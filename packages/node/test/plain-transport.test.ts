@@ -1,6 +1,6 @@
 import * as net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { Cancellation, type OpenRequest, type Transport } from "@sockets/core";
+import { Cancellation, SocketError, type OpenRequest, type Transport } from "@sockets/core";
 import { openNodeTransport } from "../src/open-node-transport.js";
 import { Recorder, Servers, serverOutcome, settle, until } from "./_harness.js";
 
@@ -77,15 +77,25 @@ describe("open", () => {
       () => null,
       (e: unknown) => e,
     );
-    expect(error).toMatchObject({ name: "AbortError", code: "ABORT_ERR" });
+    expect(error).toBeInstanceOf(SocketError);
+    expect(error).toMatchObject({ code: "EABORTED" });
     expect((error as Error).cause).toEqual(new Error("stop"));
+  });
+
+  it("rejects with core's reason itself when it is a SocketError (closed, signal)", async () => {
+    const port = await servers.listen(echoServer());
+    const cancel = new Cancellation();
+    const pending = openNodeTransport(request(port, "127.0.0.1", cancel), new Recorder());
+    const reason = new SocketError("The socket was closed", { code: "ECLOSED" });
+    cancel.cancel(reason);
+    await expect(pending).rejects.toBe(reason);
   });
 
   it("rejects at once for an attempt already cancelled", async () => {
     const cancel = new Cancellation();
     cancel.cancel(new Error("stop"));
     await expect(openNodeTransport(request(1, "127.0.0.1", cancel), new Recorder())).rejects.toMatchObject({
-      code: "ABORT_ERR",
+      code: "EABORTED",
     });
   });
 });
