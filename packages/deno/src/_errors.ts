@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { codeOf, SocketError, toSocketError, type SocketErrorCode } from "@sockets/core";
+import { codeOf, toSocketError, type SocketError, type SocketErrorCode } from "@sockets/core";
 
 /** Where the error happened: the TLS handshake turns unknown failures into `ETLS`. */
 export type _Phase = "connect" | "handshake" | "io";
@@ -29,14 +29,15 @@ const DNS_FAILURE = /failed to lookup address|Name or service not known|nodename
 function _classCode(error: unknown): SocketErrorCode | undefined {
   const E = Deno.errors;
   if (error instanceof E.ConnectionRefused) return "ECONNREFUSED";
-  if (error instanceof E.ConnectionReset || error instanceof E.ConnectionAborted) return "ECONNRESET";
+  // NotConnected (ENOTCONN): a read on an accepted conn whose client reset it (seen on 2.9.6).
+  if (error instanceof E.ConnectionReset || error instanceof E.ConnectionAborted || error instanceof E.NotConnected) return "ECONNRESET";
   if (error instanceof E.BrokenPipe) return "EPIPE";
   if (error instanceof E.TimedOut) return "ETIMEDOUT";
   if (error instanceof E.NetworkUnreachable) return "ENETUNREACH";
   if (error instanceof E.AddrInUse) return "EADDRINUSE";
   if (error instanceof E.AddrNotAvailable) return "EADDRNOTAVAIL";
   if (error instanceof E.PermissionDenied) return "EACCES";
-  if (error instanceof E.Interrupted || error instanceof E.BadResource || error instanceof E.NotConnected) return "ECLOSED";
+  if (error instanceof E.Interrupted || error instanceof E.BadResource) return "ECLOSED";
   // UnexpectedEof comes only from rustls: the peer hung up mid-handshake, or (on a read)
   // closed without close_notify, which is how a truncated TLS stream looks (RFC 8446 §6.1).
   if (error instanceof E.InvalidData || error instanceof E.UnexpectedEof) return "ETLS";
@@ -59,16 +60,3 @@ export function _toSocketError(error: unknown, phase: _Phase): SocketError {
   return toSocketError(error, { code });
 }
 
-/**
- * The error for an attempt core cancelled: its reason as an `EABORTED` `SocketError` (a
- * `SocketError` reason, such as core's own, is kept as it is).
- *
- * @example
- * ```ts
- * import { _abortError } from "./_errors.js";
- * _abortError(new Error("stop")).code; // "EABORTED"
- * ```
- */
-export function _abortError(reason: unknown): SocketError {
-  return reason instanceof SocketError ? reason : toSocketError(reason, { code: "EABORTED" });
-}

@@ -14,8 +14,8 @@
  *
  * @module
  */
-import type { Cancellation, TlsRequest } from "@sockets/core";
-import { _abortError, _toSocketError } from "./_errors.js";
+import { attemptAborted, type Cancellation, type TlsRequest } from "@sockets/core";
+import { _toSocketError } from "./_errors.js";
 
 /** A verified TLS conn and the negotiated ALPN protocol. */
 export interface _Secured {
@@ -55,7 +55,7 @@ export async function _secure(tcp: Deno.TcpConn, tls: TlsRequest, cancel: Cancel
   }
   if (cancel.cancelled) {
     _closeQuietly(conn);
-    throw _abortError(cancel.reason);
+    throw attemptAborted(cancel.reason);
   }
   const onCancel = (): void => _closeQuietly(conn);
   cancel.watch(onCancel);
@@ -64,7 +64,7 @@ export async function _secure(tcp: Deno.TcpConn, tls: TlsRequest, cancel: Cancel
     return { conn, alpn: alpnProtocol };
   } catch (error) {
     _closeQuietly(conn);
-    throw cancel.cancelled ? _abortError(cancel.reason) : _toSocketError(error, "handshake");
+    throw cancel.cancelled ? attemptAborted(cancel.reason) : _toSocketError(error, "handshake");
   } finally {
     cancel.unwatch(onCancel);
   }

@@ -4,12 +4,10 @@
  *
  * @module
  */
-import type { SocketInfo } from "@sockets/core";
+import { formatAddress, type SocketInfo } from "@sockets/core";
 
 function _format(addr: Deno.Addr): string | null {
-  if (addr.transport !== "tcp") return null;
-  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  return `${host}:${addr.port}`;
+  return addr.transport === "tcp" ? formatAddress(addr.hostname, addr.port) : null;
 }
 
 /**

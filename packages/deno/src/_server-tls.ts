@@ -18,8 +18,8 @@
  *
  * @module
  */
-import type { Cancellation, ServerTlsRequest } from "@sockets/core";
-import { _abortError, _toSocketError } from "./_errors.js";
+import { attemptAborted, type Cancellation, type ServerTlsRequest } from "@sockets/core";
+import { _toSocketError } from "./_errors.js";
 import { _closeQuietly, type _Secured } from "./_handshake.js";
 import { _pump, type _PendingRead, type _RelayHandle } from "./_relay.js";
 
@@ -48,7 +48,7 @@ export async function _serverHandshake(conn: Deno.TlsConn, request: ServerTlsReq
     return { conn, alpn: alpnProtocol };
   } catch (error) {
     _closeQuietly(conn);
-    if (cancel?.cancelled === true) throw _abortError(cancel.reason);
+    if (cancel?.cancelled === true) throw attemptAborted(cancel.reason);
     if (timedOut) {
       throw _toSocketError(new Error(`The client did not finish the TLS handshake within ${request.handshakeTimeout} ms`, { cause: error }), "handshake");
     }

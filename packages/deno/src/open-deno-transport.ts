@@ -13,8 +13,8 @@
  *
  * @module
  */
-import type { OpenRequest, OpenTransport, Transport, TransportEvents } from "@sockets/core";
-import { _abortError, _toSocketError } from "./_errors.js";
+import { attemptAborted, type OpenRequest, type OpenTransport, type Transport, type TransportEvents } from "@sockets/core";
+import { _toSocketError } from "./_errors.js";
 import { _secure } from "./_handshake.js";
 import { _info } from "./_info.js";
 import { _DenoTransport } from "./deno-transport.js";
@@ -36,7 +36,7 @@ import { _DenoTransport } from "./deno-transport.js";
  */
 export const openDenoTransport: OpenTransport = async (request: OpenRequest, events: TransportEvents): Promise<Transport> => {
   const { cancel } = request;
-  if (cancel.cancelled) throw _abortError(cancel.reason);
+  if (cancel.cancelled) throw attemptAborted(cancel.reason);
   // Deno.connect is stopped only by an AbortSignal: the one per-connection EventTarget here.
   const dialing = new AbortController();
   const onCancel = (reason: unknown): void => dialing.abort(reason);
@@ -45,7 +45,7 @@ export const openDenoTransport: OpenTransport = async (request: OpenRequest, eve
   try {
     tcp = await Deno.connect({ hostname: request.hostname, port: request.port, transport: "tcp", signal: dialing.signal });
   } catch (error) {
-    throw cancel.cancelled ? _abortError(cancel.reason) : _toSocketError(error, "connect");
+    throw cancel.cancelled ? attemptAborted(cancel.reason) : _toSocketError(error, "connect");
   } finally {
     cancel.unwatch(onCancel);
   }
