@@ -9,7 +9,7 @@ import { startFixtures } from "../src/fixtures/index.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    fixtures: { peers: PeerDirectory; privateCa: string; caPem: string; caFile: string };
+    fixtures: { peers: PeerDirectory; privateCa: string; caPem: string; caFile: string; serverTls: { cert: string; key: string } };
   }
 }
 
@@ -21,6 +21,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     privateCa: fixtures.privateCa,
     caPem: fixtures.caPem,
     caFile: fixtures.caFile,
+    serverTls: fixtures.serverTls,
   });
   return () => fixtures.close();
 }

@@ -12,6 +12,7 @@ import { dataCases } from "./data.js";
 import { errorCases } from "./errors.js";
 import { halfOpenCases } from "./half-open.js";
 import { resetCases } from "./reset.js";
+import { serverCases } from "./server.js";
 import { signalCases } from "./signal.js";
 import { starttlsCases } from "./starttls.js";
 import { surfaceCases } from "./surface.js";
@@ -20,6 +21,7 @@ import type { ConformanceCase } from "./types.js";
 
 export * from "./assert.js";
 export * from "./helpers.js";
+export * from "./host-client-protocol.js";
 export { SOURCE_BYTES, type CaseContext, type ConformanceCase, type PeerDirectory, type Tag } from "./types.js";
 
 /**
@@ -44,4 +46,5 @@ export const cases: readonly ConformanceCase[] = [
   ...starttlsCases,
   ...signalCases,
   ...caCertsCases,
+  ...serverCases,
 ];

@@ -58,6 +58,11 @@ export interface PeerDirectory {
    * appear; "0" if it never does), then FIN.
    */
   sourceProgress: string;
+  /**
+   * The host client's control service (see `hostClient()`): real `node:net`/`node:tls`
+   * clients, run in the CLI process, against a listener a `server` case opened.
+   */
+  hostClient: string;
   /** Sends "hello\n" then FIN at once, and keeps its side open for reading (half-open peer). */
   greet: string;
   /**
@@ -164,6 +169,8 @@ export interface CaseContext {
   readonly privateCa: string;
   /** Aborted when the case's time is up: cases pass it on to long waits. */
   readonly signal: AbortSignal;
+  /** A server certificate from the main test CA (`localhost`, `127.0.0.1`, `::1`) and its key (PEM). */
+  readonly serverTls: { readonly cert: string; readonly key: string };
   /** The implementation's `listen()`; cases tagged `server` run only when it exports one. */
   readonly listen?: Listen;
   /** The implementation's `udp()`; cases tagged `udp` run only when it exports one. */

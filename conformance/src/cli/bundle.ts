@@ -70,10 +70,13 @@ export async function bundleRunner(column: Column, config: RunnerConfig, outFile
     `import * as impl from ${JSON.stringify(IMPL)};`,
     `import { cases } from ${JSON.stringify(fileURLToPath(cases))};`,
     `import { ${recipe.run} as run } from ${JSON.stringify(fileURLToPath(runner))};`,
-    `const connect = impl.connect ?? impl.default?.connect;`,
-    `if (typeof connect !== "function") throw new TypeError(${JSON.stringify(`The module under test ${spec} exports no connect function`)});`,
+    `const pick = (name) => { const f = impl[name] ?? impl.default?.[name]; return typeof f === "function" ? f : undefined; };`,
+    `const connect = pick("connect");`,
+    `if (connect === undefined) throw new TypeError(${JSON.stringify(`The module under test ${spec} exports no connect function`)});`,
     `const config = ${JSON.stringify(config)};`,
-    column.target === "workerd" ? `export default run(connect, cases, config);` : `run(connect, cases, config);`,
+    // listen() and udp() are optional: without them the server and udp cases are skipped.
+    `const implementation = { connect, listen: pick("listen"), udp: pick("udp") };`,
+    column.target === "workerd" ? `export default run(implementation, cases, config);` : `run(implementation, cases, config);`,
   ].join("\n");
   const options: BuildOptions = {
     ...recipe.options,

@@ -103,7 +103,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     cleanup.add(() => fixtures.close());
     const dir = await mkdtemp(join(tmpdir(), "sockets-conformance-"));
     cleanup.add(() => rm(dir, { recursive: true, force: true }));
-    const context = { dir, peers: fixtures.peers, privateCa: fixtures.privateCa, caFile: fixtures.caFile, defaultTimeout: options.timeout, exec: options.exec, conditions: options.conditions, verbose: options.verbose };
+    const context = { dir, peers: fixtures.peers, privateCa: fixtures.privateCa, serverTls: fixtures.serverTls, caFile: fixtures.caFile, defaultTimeout: options.timeout, exec: options.exec, conditions: options.conditions, verbose: options.verbose };
     const limits = new Map(selected.map((c) => [c.id, c.timeout ?? options.timeout] as const));
     for (const [index, column] of columns.entries()) {
       const { expectations, file } = loaded[index] ?? { expectations: {}, file: null };

@@ -19,7 +19,7 @@ import type { RunnerHandle } from "./runner-handle.js";
  * ```
  */
 export interface CaseOutcome {
-  status: "pass" | "fail";
+  status: "pass" | "fail" | "skip";
   ms: number;
   error?: ErrorSummary;
 }

@@ -29,6 +29,8 @@ export interface RunContext {
   dir: string;
   peers: PeerDirectory;
   privateCa: string;
+  /** The `server` cases' certificate and key (PEM). */
+  serverTls: { readonly cert: string; readonly key: string };
   /** PEM file of the main test CA. */
   caFile: string;
   defaultTimeout: number;
@@ -68,7 +70,7 @@ const EXTRA_DENO_HOSTS = ["localhost", "sockets-conformance.invalid"];
 export function runnerStarter(column: Column, context: RunContext): (ids: readonly string[]) => Promise<RunnerHandle> {
   let attempt = 0;
   return async (ids) => {
-    const config: RunnerConfig = { peers: context.peers, privateCa: context.privateCa, ids, defaultTimeout: context.defaultTimeout, settleMs: 25 };
+    const config: RunnerConfig = { peers: context.peers, privateCa: context.privateCa, serverTls: context.serverTls, ids, defaultTimeout: context.defaultTimeout, settleMs: 25 };
     const binary = column.target === "exec" ? null : _binary(column);
     if (column.target === "workerd" && binary !== null) Object.assign(config, { runtime: `workerd ${_workerdDate(binary.version)}` });
     const file = join(context.dir, `${column.name.replace(/[^A-Za-z0-9._-]/g, "_")}-${attempt++}.mjs`);

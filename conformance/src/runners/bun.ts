@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Connect } from "@sockets/core";
+import type { Implementation } from "./run-cases.js";
 import type { ConformanceCase } from "../cases/types.js";
 import type { RunnerConfig } from "./protocol.js";
 import { runInProcess } from "./node.js";
@@ -19,9 +19,9 @@ declare const Bun: { version: string };
  * import { connect } from "@sockets/bun";
  * import { cases } from "@sockets/conformance/cases";
  * import { runOnBun } from "./bun.js";
- * runOnBun(connect, cases, config);
+ * runOnBun({ connect }, cases, config);
  * ```
  */
-export function runOnBun(connect: Connect, cases: readonly ConformanceCase[], config: RunnerConfig): void {
-  runInProcess(connect, cases, config, `bun ${Bun.version}`);
+export function runOnBun(impl: Implementation, cases: readonly ConformanceCase[], config: RunnerConfig): void {
+  runInProcess(impl, cases, config, `bun ${Bun.version}`);
 }

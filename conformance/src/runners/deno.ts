@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Connect } from "@sockets/core";
+import type { Implementation } from "./run-cases.js";
 import type { ConformanceCase } from "../cases/types.js";
 import type { RunnerConfig } from "./protocol.js";
 import { createCaseRunner } from "./run-cases.js";
@@ -23,11 +23,11 @@ declare const Deno: { version: { deno: string }; exit(code?: number): never };
  * import { connect } from "@sockets/deno";
  * import { cases } from "@sockets/conformance/cases";
  * import { runOnDeno } from "./deno.js";
- * runOnDeno(connect, cases, config);
+ * runOnDeno({ connect }, cases, config);
  * ```
  */
-export function runOnDeno(connect: Connect, cases: readonly ConformanceCase[], config: RunnerConfig): void {
-  const runner = createCaseRunner({ cases, connect, config, runtime: `deno ${Deno.version.deno}`, write: (line) => console.log(line) });
+export function runOnDeno(impl: Implementation, cases: readonly ConformanceCase[], config: RunnerConfig): void {
+  const runner = createCaseRunner({ cases, ...impl, config, runtime: `deno ${Deno.version.deno}`, write: (line) => console.log(line) });
   globalThis.addEventListener("unhandledrejection", (event: PromiseRejectionEvent) => {
     event.preventDefault();
     runner.stray(event.reason, undefined, event.promise);

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Connect } from "@sockets/core";
+import type { Implementation } from "./run-cases.js";
 import type { ConformanceCase } from "../cases/types.js";
 import type { RunnerConfig } from "./protocol.js";
 import { createCaseRunner } from "./run-cases.js";
@@ -28,12 +28,12 @@ interface _Host {
  * import { connect } from "my-socket-impl";
  * import { cases } from "@sockets/conformance/cases";
  * import { runAnywhere } from "./exec.js";
- * runAnywhere(connect, cases, config);
+ * runAnywhere({ connect }, cases, config);
  * ```
  */
-export function runAnywhere(connect: Connect, cases: readonly ConformanceCase[], config: RunnerConfig): void {
+export function runAnywhere(impl: Implementation, cases: readonly ConformanceCase[], config: RunnerConfig): void {
   const host = globalThis as unknown as _Host;
-  const runner = createCaseRunner({ cases, connect, config, runtime: _describe(host), write: (line) => console.log(line) });
+  const runner = createCaseRunner({ cases, ...impl, config, runtime: _describe(host), write: (line) => console.log(line) });
   if (typeof host.process?.on === "function") {
     host.process.on("unhandledRejection", (reason, promise) => runner.stray(reason, undefined, promise as Promise<unknown>));
     host.process.on("uncaughtException", (error) => runner.stray(error, "Uncaught exception"));

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Connect } from "@sockets/core";
+import type { Implementation } from "./run-cases.js";
 import type { ConformanceCase } from "../cases/types.js";
 import type { RunnerConfig } from "./protocol.js";
 import { createCaseRunner } from "./run-cases.js";
@@ -21,13 +21,13 @@ import { createCaseRunner } from "./run-cases.js";
  * import { connect } from "@sockets/node";
  * import { cases } from "@sockets/conformance/cases";
  * import { runInProcess } from "./node.js";
- * runInProcess(connect, cases, config, `node ${process.version}`);
+ * runInProcess({ connect }, cases, config, `node ${process.version}`);
  * ```
  */
-export function runInProcess(connect: Connect, cases: readonly ConformanceCase[], config: RunnerConfig, runtime: string = `node ${process.version}`): void {
+export function runInProcess(impl: Implementation, cases: readonly ConformanceCase[], config: RunnerConfig, runtime: string = `node ${process.version}`): void {
   const runner = createCaseRunner({
     cases,
-    connect,
+    ...impl,
     config,
     runtime,
     write: (line) => new Promise<void>((resolve) => process.stdout.write(line + "\n", () => resolve())),

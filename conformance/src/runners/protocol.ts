@@ -43,6 +43,8 @@ export interface RunnerConfig {
   readonly settleMs: number;
   /** The runtime's name and version when the CLI knows it better than the runner. */
   readonly runtime?: string;
+  /** A server certificate (test CA; `localhost`, `127.0.0.1`, `::1`) and its key, for `server` cases. */
+  readonly serverTls: { readonly cert: string; readonly key: string };
 }
 
 /**
@@ -74,7 +76,7 @@ export interface ErrorSummary {
 export type RunnerEvent =
   | { type: "hello"; runtime: string; total: number }
   | { type: "start"; id: string }
-  | { type: "result"; id: string; status: "pass" | "fail"; ms: number; error?: ErrorSummary }
+  | { type: "result"; id: string; status: "pass" | "fail" | "skip"; ms: number; error?: ErrorSummary }
   | { type: "late"; id: string; error: ErrorSummary }
   | { type: "done" };
 

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { Connect } from "@sockets/core";
+import type { Connect, Listen, Listener, Socket, Udp } from "@sockets/core";
 import type { CaseContext, ConformanceCase } from "../cases/types.js";
 import { encodeEvent, summarizeError, type ErrorSummary, type RunnerConfig, type RunnerEvent } from "./protocol.js";
 
@@ -42,6 +42,22 @@ export interface CaseRunner {
 }
 
 /**
+ * The implementation under test: `connect`, and `listen`/`udp` where it has them.
+ *
+ * @example
+ * ```ts
+ * import type { Implementation } from "@sockets/conformance";
+ * import { connect, listen } from "@sockets/node";
+ * const impl: Implementation = { connect, listen };
+ * ```
+ */
+export interface Implementation {
+  readonly connect: Connect;
+  readonly listen?: Listen | undefined;
+  readonly udp?: Udp | undefined;
+}
+
+/**
  * What {@link createCaseRunner} needs.
  *
  * @example
@@ -53,6 +69,10 @@ export interface CaseRunner {
 export interface CaseRunnerOptions {
   readonly cases: readonly ConformanceCase[];
   readonly connect: Connect;
+  /** The implementation's `listen()`, if it has one: cases tagged `server` are skipped without it. */
+  readonly listen?: Listen | undefined;
+  /** The implementation's `udp()`, if it has one: cases tagged `udp` are skipped without it. */
+  readonly udp?: Udp | undefined;
   readonly config: RunnerConfig;
   /** Name and version of the runtime, for the report. */
   readonly runtime: string;
@@ -73,19 +93,50 @@ export interface CaseRunnerOptions {
  * ```
  */
 export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
-  const { cases, connect, config, runtime, write } = options;
+  const { cases, connect, config, runtime, write, listen, udp } = options;
   const byId = new Map(cases.map((c) => [c.id, c] as const));
   let current: { id: string; fail: (error: unknown) => void } | null = null;
   let last: string | null = null;
   const owners = new WeakMap<object, { id: string; key: string }>();
-  const tracked = (id: string): Connect => (address, opts) => {
-    const socket = connect(address, opts);
+  const own = (id: string, target: Socket | Listener | { opened?: unknown; closed?: unknown }): void => {
     for (const key of ["opened", "closed"] as const) {
-      const promise: unknown = socket[key];
+      const promise: unknown = (target as { opened?: unknown; closed?: unknown })[key];
       if (typeof promise === "object" && promise !== null) owners.set(promise, { id, key });
     }
+  };
+  const tracked = (id: string): Connect => (address, opts) => {
+    const socket = connect(address, opts);
+    own(id, socket);
     return socket;
   };
+  // Listeners, and every socket they hand out, are charged to the case too.
+  const trackedListen = (id: string): Listen | undefined =>
+    listen === undefined
+      ? undefined
+      : (address, opts) => {
+          const listener = listen(address, opts);
+          own(id, listener);
+          const read = listener.readable.getReader.bind(listener.readable);
+          listener.readable.getReader = ((...args: Parameters<typeof read>) => {
+            const reader = read(...args) as ReadableStreamDefaultReader<Socket>;
+            const next = reader.read.bind(reader);
+            reader.read = () =>
+              next().then((result) => {
+                if (!result.done) own(id, result.value);
+                return result;
+              });
+            return reader;
+          }) as typeof listener.readable.getReader;
+          return listener;
+        };
+  const trackedUdp = (id: string): Udp | undefined =>
+    udp === undefined
+      ? undefined
+      : (opts) => {
+          const socket = udp(opts);
+          own(id, socket);
+          return socket;
+        };
   let output: Promise<void> = Promise.resolve();
   const emit = (event: RunnerEvent): Promise<void> => (output = output.then(() => write(encodeEvent(event))));
 
@@ -94,6 +145,11 @@ export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
     await emit({ type: "start", id });
     if (c === undefined) {
       await emit({ type: "result", id, status: "fail", ms: 0, error: { name: "Error", message: `Unknown case ID "${id}"` } });
+      return;
+    }
+    const missing = (c.tags.includes("server") && listen === undefined ? "listen" : null) ?? (c.tags.includes("udp") && udp === undefined ? "udp" : null);
+    if (missing !== null) {
+      await emit({ type: "result", id, status: "skip", ms: 0, error: { name: "Skipped", message: `the module under test exports no ${missing}()` } });
       return;
     }
     const limit = c.timeout ?? config.defaultTimeout;
@@ -109,7 +165,15 @@ export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
     const strayed = new Promise<never>((_, reject) => {
       current = { id, fail: reject };
     });
-    const ctx: CaseContext = { connect: tracked(id), peers: config.peers, privateCa: config.privateCa, signal: controller.signal };
+    const ctx: CaseContext = {
+      connect: tracked(id),
+      listen: trackedListen(id),
+      udp: trackedUdp(id),
+      peers: config.peers,
+      privateCa: config.privateCa,
+      serverTls: config.serverTls,
+      signal: controller.signal,
+    };
     const started = Date.now();
     let failure: ErrorSummary | undefined;
     try {

@@ -8,23 +8,23 @@
  *
  * @module
  */
-import type { Connect } from "@sockets/core";
+import type { Implementation } from "./run-cases.js";
 import type { ConformanceCase } from "../cases/types.js";
 import type { RunnerConfig } from "./protocol.js";
 import { createCaseRunner, type CaseRunner } from "./run-cases.js";
 
 /**
- * The worker the CLI serves: `export default createWorker(connect, cases, config)`.
+ * The worker the CLI serves: `export default createWorker({ connect }, cases, config)`.
  *
  * @example
  * ```ts
  * import { connect } from "cloudflare:sockets";
  * import { cases } from "@sockets/conformance/cases";
  * import { createWorker } from "./workerd.js";
- * export default createWorker(connect, cases, config);
+ * export default createWorker({ connect }, cases, config);
  * ```
  */
-export function createWorker(connect: Connect, cases: readonly ConformanceCase[], config: RunnerConfig): { fetch(request: Request): Response } {
+export function createWorker(impl: Implementation, cases: readonly ConformanceCase[], config: RunnerConfig): { fetch(request: Request): Response } {
   let active: CaseRunner | null = null;
   globalThis.addEventListener("unhandledrejection", (event: PromiseRejectionEvent) => {
     event.preventDefault();
@@ -59,7 +59,7 @@ export function createWorker(connect: Connect, cases: readonly ConformanceCase[]
         wake?.();
         wake = null;
       };
-      const runner = createCaseRunner({ cases, connect, config, runtime: config.runtime ?? "workerd", write: (line) => push(line + "\n") });
+      const runner = createCaseRunner({ cases, ...impl, config, runtime: config.runtime ?? "workerd", write: (line) => push(line + "\n") });
       active = runner;
       runner.run().then(
         () => push(null),
