@@ -1,5 +1,5 @@
 /**
- * Turns core's {@link TlsRequest} into `Bun.connect`/`upgradeTLS` `tls` options.
+ * Turns core's {@link TlsRequest} and {@link ServerTlsRequest} into `tls` options for `Bun.connect`, `Bun.listen` and `upgradeTLS`.
  *
  * What Bun does differently, and what this file does about it:
  *
@@ -20,15 +20,15 @@
 import * as nodeTls from "node:tls";
 import type { ServerTlsRequest, TlsRequest } from "@sockets/core";
 
-let defaultRoots: readonly string[] | null = null;
+let roots: readonly string[] | null = null;
 
 /** Bun's default trust store as PEM strings, read once. */
-function _defaultRoots(): readonly string[] {
-  if (defaultRoots === null) {
+function defaultRoots(): readonly string[] {
+  if (roots === null) {
     const get = (nodeTls as { getCACertificates?: (type: "default") => string[] }).getCACertificates;
-    defaultRoots = typeof get === "function" ? get("default") : nodeTls.rootCertificates;
+    roots = typeof get === "function" ? get("default") : nodeTls.rootCertificates;
   }
-  return defaultRoots;
+  return roots;
 }
 
 /**
@@ -36,11 +36,11 @@ function _defaultRoots(): readonly string[] {
  *
  * @example
  * ```ts
- * import { _alpnWire } from "./_tls-options.js";
- * _alpnWire(["h2", "http/1.1"]); // Uint8Array [2, 104, 50, 8, 104, 116, …]
+ * import { alpnWire } from "./_tls-options.js";
+ * alpnWire(["h2", "http/1.1"]); // Uint8Array [2, 104, 50, 8, 104, 116, …]
  * ```
  */
-export function _alpnWire(protocols: readonly string[]): Uint8Array {
+export function alpnWire(protocols: readonly string[]): Uint8Array {
   let size = 0;
   for (const name of protocols) size += 1 + name.length;
   const out = new Uint8Array(size);
@@ -59,20 +59,20 @@ export function _alpnWire(protocols: readonly string[]): Uint8Array {
  * @param hostname the dialled host (IPv6 without brackets)
  * @example
  * ```ts
- * import { _bunTlsOptions } from "./_tls-options.js";
- * const tls = _bunTlsOptions({ verifyName: "127.0.0.1", serverName: null, alpn: ["h2"], caCerts: [] }, "127.0.0.1");
+ * import { bunTlsOptions } from "./_tls-options.js";
+ * const tls = bunTlsOptions({ verifyName: "127.0.0.1", serverName: null, alpn: ["h2"], caCerts: [] }, "127.0.0.1");
  * tls.serverName; // "" (no SNI for an IP literal; Bun verifies against the dialled IP)
  * ```
  */
-export function _bunTlsOptions(tls: TlsRequest, hostname: string): Bun.TLSOptions {
+export function bunTlsOptions(tls: TlsRequest, hostname: string): Bun.TLSOptions {
   // serverName is both the SNI and the verification name in Bun. "" means "no SNI,
   // verify against the dialled host", which is right whenever that host is the name to
   // verify; core never asks otherwise, but if it did, verifying the right name wins.
   const serverName =
     tls.serverName ?? (tls.verifyName.toLowerCase() === hostname.toLowerCase() ? "" : tls.verifyName);
   const options: Bun.TLSOptions = { serverName, rejectUnauthorized: true };
-  if (tls.alpn.length > 0) options.ALPNProtocols = _alpnWire(tls.alpn);
-  if (tls.caCerts.length > 0) options.ca = [..._defaultRoots(), ...tls.caCerts];
+  if (tls.alpn.length > 0) options.ALPNProtocols = alpnWire(tls.alpn);
+  if (tls.caCerts.length > 0) options.ca = [...defaultRoots(), ...tls.caCerts];
   return options;
 }
 
@@ -83,14 +83,14 @@ export function _bunTlsOptions(tls: TlsRequest, hostname: string): Bun.TLSOption
  *
  * @example
  * ```ts
- * import { _bunServerTlsOptions } from "./_tls-options.js";
+ * import { bunServerTlsOptions } from "./_tls-options.js";
  * declare const cert: string, key: string;
- * const tls = _bunServerTlsOptions({ role: "server", cert, key, alpn: ["x-test"], requestCert: false, caCerts: [], handshakeTimeout: 10_000 });
+ * const tls = bunServerTlsOptions({ role: "server", cert, key, alpn: ["x-test"], requestCert: false, caCerts: [], handshakeTimeout: 10_000 });
  * ```
  */
-export function _bunServerTlsOptions(tls: ServerTlsRequest): Bun.TLSOptions {
+export function bunServerTlsOptions(tls: ServerTlsRequest): Bun.TLSOptions {
   const options: Bun.TLSOptions = { cert: tls.cert, key: tls.key };
-  if (tls.alpn.length > 0) options.ALPNProtocols = _alpnWire(tls.alpn);
+  if (tls.alpn.length > 0) options.ALPNProtocols = alpnWire(tls.alpn);
   if (tls.requestCert) Object.assign(options, { requestCert: true, rejectUnauthorized: true, ca: [...tls.caCerts] });
   return options;
 }

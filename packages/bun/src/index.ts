@@ -19,7 +19,7 @@
  */
 import { createConnect, createListen, createServe, type Connect, type Listen, type Serve } from "@sockets/core";
 import { openBunListener } from "./open-bun-listener.js";
-import { openBunTransport } from "./bun-transport.js";
+import { openBunTransport } from "./open-bun-transport.js";
 
 export type {
   AnySocketAddress,
@@ -47,7 +47,7 @@ export type {
   SocketApp,
   SocketContext,
 } from "@sockets/core";
-export { openBunTransport } from "./bun-transport.js";
+export { openBunTransport } from "./open-bun-transport.js";
 export { openBunListener } from "./open-bun-listener.js";
 
 /**

@@ -1,20 +1,28 @@
 /**
- * `openBunTransport`: dials with native `Bun.connect` and hands back a {@link Transport}.
+ * Dialling on Bun: native `Bun.connect` (plain, or TLS with its handshake), then the
+ * socket is handed to a {@link BunTransport}.
  *
- * Bun has **no way to abort a connect in flight**: `Bun.connect` takes no `signal` and has
- * no connect timeout, and the socket object only exists once the TCP connect succeeded
- * (a connect to a SYN-dropping address stays pending until the OS gives up). So the abort
- * is emulated: when core cancels (`request.cancel`), the open rejects at once with
- * `EABORTED`, a socket that already exists (TLS handshake running) is terminated, and one
- * that connects later is terminated as soon as it arrives. `Bun.connect` is dialled with
- * `allowHalfOpen: true`: the spec's `allowHalfOpen` policy is core's, not Bun's. Bun's
- * quirks once connected are handled in `_bun-transport.ts`.
+ * Bun quirks and choices:
+ * - **No way to abort a connect in flight**: `Bun.connect` takes no `signal` and has no
+ *   connect timeout, and the socket object only exists once the TCP connect succeeded (a
+ *   connect to a SYN-dropping address stays pending until the OS gives up). So the abort
+ *   is emulated: when core cancels (`request.cancel`), the open rejects at once with
+ *   `EABORTED` (core's `attemptAborted`), a socket that already exists (TLS handshake
+ *   running) is terminated, and one that connects later is terminated as soon as it
+ *   arrives (`_bun-opening.ts`).
+ * - `allowHalfOpen: true` always: Bun's `false` closes the socket by itself on the peer's
+ *   FIN. The spec's `allowHalfOpen` policy is core's.
+ * - One handler table for every socket (`_bun-socket.ts`): the dial passes its
+ *   {@link BunOpening} as `data`, so a connection allocates no closures for handlers.
+ * - TLS options (no SNI for IP literals, wire-format ALPN, added roots): `_tls-options.ts`.
  *
  * @module
  */
-import { SocketError, type OpenTransport } from "@sockets/core";
-import { _BunTransport } from "./_bun-transport.js";
-import { _bunTlsOptions } from "./_tls-options.js";
+import { attemptAborted, type OpenTransport } from "@sockets/core";
+import { BunOpening, CLIENT_HANDSHAKE } from "./_bun-opening.js";
+import { bunHandlers } from "./_bun-socket.js";
+import { bunTlsOptions } from "./_tls-options.js";
+import { BunTransport } from "./bun-transport.js";
 
 /**
  * Dials with `Bun.connect` and resolves with a {@link Transport} once the connection is
@@ -33,25 +41,23 @@ import { _bunTlsOptions } from "./_tls-options.js";
  */
 export const openBunTransport: OpenTransport = (request, events) => {
   const { hostname, port, tls, cancel } = request;
-  if (cancel.cancelled) {
-    return Promise.reject(new SocketError("The connection attempt was aborted", { code: "EABORTED", cause: cancel.reason }));
-  }
-  const transport = new _BunTransport(events, hostname, port, tls !== null);
+  if (cancel.cancelled) return Promise.reject(attemptAborted(cancel.reason));
+  const peer = { hostname, port, tls: tls !== null };
+  const opening = new BunOpening(tls === null ? null : CLIENT_HANDSHAKE, events, peer, cancel, BunTransport);
   try {
     Bun.connect({
       hostname,
       port,
       allowHalfOpen: true,
-      ...(tls === null ? {} : { tls: _bunTlsOptions(tls, hostname) }),
-      data: transport,
-      socket: _BunTransport.handlers,
+      ...(tls === null ? {} : { tls: bunTlsOptions(tls, hostname) }),
+      data: opening,
+      socket: bunHandlers,
     }).then(
-      (socket) => transport.connected(socket),
-      (error: unknown) => transport.giveUp(error),
+      (socket) => opening.connected(socket),
+      (error: unknown) => opening.giveUp(error),
     );
   } catch (error) {
-    transport.giveUp(error);
+    opening.giveUp(error);
   }
-  transport.cancelWith(cancel);
-  return transport.opening;
+  return opening.promise;
 };

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { Cancellation, SocketError, type TransportEvents } from "@sockets/core";
 import { openBunTransport } from "../src/index.js";
-import { _alpnWire, _bunTlsOptions } from "../src/_tls-options.js";
+import { alpnWire, bunTlsOptions } from "../src/_tls-options.js";
 import { listen, pem, rejection, type TestServer } from "./_helpers.js";
 
 let servers: TestServer[] = [];
@@ -121,13 +121,13 @@ describe("openBunTransport", () => {
 
 describe("TLS options", () => {
   test("ALPN names are encoded in wire format", () => {
-    expect([..._alpnWire(["h2", "x-test"])]).toEqual([2, 104, 50, 6, 120, 45, 116, 101, 115, 116]);
+    expect([...alpnWire(["h2", "x-test"])]).toEqual([2, 104, 50, 6, 120, 45, 116, 101, 115, 116]);
   });
 
   test("no SNI for an IP literal, the sni/hostname otherwise; verification always on", () => {
-    const ip = _bunTlsOptions({ verifyName: "::1", serverName: null, alpn: [], caCerts: [] }, "::1");
+    const ip = bunTlsOptions({ verifyName: "::1", serverName: null, alpn: [], caCerts: [] }, "::1");
     expect(ip).toEqual({ serverName: "", rejectUnauthorized: true });
-    const named = _bunTlsOptions({ verifyName: "db.test", serverName: "db.test", alpn: ["x"], caCerts: [] }, "10.0.0.1");
+    const named = bunTlsOptions({ verifyName: "db.test", serverName: "db.test", alpn: ["x"], caCerts: [] }, "10.0.0.1");
     expect(named.serverName).toBe("db.test");
     expect(named.ALPNProtocols).toEqual(new Uint8Array([1, 120]));
     expect(named.ca).toBeUndefined();
@@ -135,7 +135,7 @@ describe("TLS options", () => {
 
   test("caCerts are appended to Bun's default roots, never replacing them", async () => {
     const extra = await pem("private");
-    const options = _bunTlsOptions({ verifyName: "a.test", serverName: "a.test", alpn: [], caCerts: [extra] }, "a.test");
+    const options = bunTlsOptions({ verifyName: "a.test", serverName: "a.test", alpn: [], caCerts: [extra] }, "a.test");
     const ca = options.ca as string[];
     expect(ca.length).toBeGreaterThan(100);
     expect(ca.at(-1)).toBe(extra);
