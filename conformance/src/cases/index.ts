@@ -13,6 +13,7 @@ import { errorCases } from "./errors.js";
 import { halfOpenCases } from "./half-open.js";
 import { resetCases } from "./reset.js";
 import { serverCases } from "./server.js";
+import { serverTlsCases } from "./server-tls.js";
 import { signalCases } from "./signal.js";
 import { starttlsCases } from "./starttls.js";
 import { surfaceCases } from "./surface.js";
@@ -47,4 +48,5 @@ export const cases: readonly ConformanceCase[] = [
   ...signalCases,
   ...caCertsCases,
   ...serverCases,
+  ...serverTlsCases,
 ];

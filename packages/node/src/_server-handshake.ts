@@ -89,6 +89,7 @@ export function _startServerHandshake(raw: net.Socket, request: ServerTlsRequest
       socket.off("secure", onSecure);
       socket.off("error", onError);
       socket.off("close", onClose);
+      socket.off("end", onClose);
       if (error === null) return resolve(socket);
       _destroyPair(socket, raw);
       reject(toSocketError(error, { code: "ETLS" }));
@@ -106,6 +107,9 @@ export function _startServerHandshake(raw: net.Socket, request: ServerTlsRequest
     socket.once("secure", onSecure);
     socket.once("error", onError);
     socket.once("close", onClose);
+    // The sockets are half-open (`allowHalfOpen`): a client that gives up (e.g. a Node client
+    // that does not trust our certificate destroys its socket) is an `'end'`, no `'close'`.
+    socket.once("end", onClose);
   });
   return { socket, done };
 }
