@@ -28,8 +28,15 @@ type Exactly<M, V> = Equal<keyof M, keyof V> extends true ? Provides<M, V> : fal
 /** The value surface a runtime package and a branch share. */
 interface ValueSurface<Tag extends string> {
   readonly connect: Core.Connect;
+  readonly listen: Core.Listen;
+  readonly serve: Core.Serve;
   readonly SocketError: typeof Core.SocketError;
   readonly runtime: Tag;
+}
+
+/** What `@sockets/connect` adds: `adopt()` for a Socket Worker's inbound socket. */
+interface BranchSurface<Tag extends string> extends ValueSurface<Tag> {
+  readonly adopt: (socket: unknown) => Core.Socket;
 }
 
 /** Spec types re-exported by every runtime package and by `@sockets/connect`, identical to core's. */
@@ -120,14 +127,14 @@ assert<Equal<SpecTypesOf<DenoTypes>, SpecTypesOf<CoreTypes>>>();
 assert<Equal<SpecTypesOf<BunTypes>, SpecTypesOf<CoreTypes>>>();
 
 // @sockets/connect: the shared declaration is core's surface plus the tag union…
-assert<Exactly<typeof Shared, ValueSurface<Shared.Runtime | "unsupported">>>();
+assert<Exactly<typeof Shared, BranchSurface<Shared.Runtime | "unsupported">>>();
 assert<Equal<typeof Shared.runtime, Shared.Runtime | "unsupported">>();
 assert<Equal<Shared.Runtime, "node" | "deno" | "bun" | "workerd">>();
 assert<Equal<SpecTypesOf<SharedTypes>, SpecTypesOf<CoreTypes>>>();
 
 // …and each branch is exactly that surface with its own tag, nothing more.
-assert<Exactly<typeof NodeBranch, ValueSurface<"node">>>();
-assert<Exactly<typeof DenoBranch, ValueSurface<"deno">>>();
-assert<Exactly<typeof BunBranch, ValueSurface<"bun">>>();
-assert<Exactly<typeof WorkerdBranch, ValueSurface<"workerd">>>();
-assert<Exactly<typeof DefaultBranch, ValueSurface<"unsupported">>>();
+assert<Exactly<typeof NodeBranch, BranchSurface<"node">>>();
+assert<Exactly<typeof DenoBranch, BranchSurface<"deno">>>();
+assert<Exactly<typeof BunBranch, BranchSurface<"bun">>>();
+assert<Exactly<typeof WorkerdBranch, BranchSurface<"workerd">>>();
+assert<Exactly<typeof DefaultBranch, BranchSurface<"unsupported">>>();

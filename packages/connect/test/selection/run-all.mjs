@@ -43,6 +43,9 @@ if (unknown.length > 0) {
 }
 const selected = only.length > 0 ? only : ALL;
 
+/** Every branch's value exports, sorted (the shared declaration in src/index.ts). */
+const EXPORTS = '["SocketError","adopt","connect","listen","runtime","serve"]';
+
 /** Asserts a runtime's report; returns a list of problems (empty: pass). */
 function judge(expected, stdout) {
   const line = stdout.trim().split("\n").at(-1) ?? "";
@@ -54,7 +57,7 @@ function judge(expected, stdout) {
   }
   const problems = [];
   if (report.runtime !== expected) problems.push(`runtime tag is ${JSON.stringify(report.runtime)}, expected "${expected}"`);
-  if (JSON.stringify(report.exports) !== '["SocketError","connect","runtime"]') problems.push(`exports are ${JSON.stringify(report.exports)}`);
+  if (JSON.stringify(report.exports) !== EXPORTS) problems.push(`exports are ${JSON.stringify(report.exports)}, expected ${EXPORTS}`);
   const invalid = report.invalid;
   if (!(invalid?.socketError && invalid.typeError && invalid.code === "EINVAL")) {
     problems.push(`connect("no-port-here") gave ${JSON.stringify(invalid)}, expected a synchronous SocketError EINVAL`);
