@@ -12,6 +12,8 @@
  *   the stream was truncated: a read then fails instead of ending cleanly). Both are
  *   `ETLS`; during a handshake anything that is not a reset, an abort or our own close is
  *   `ETLS` too.
+ * - Permissions: the OS's refusal is `PermissionDenied`, Deno's own (`--allow-net` does
+ *   not cover the address) is `NotCapable`: both are `EACCES`.
  * - Our own `close()`: a read or handshake in flight rejects with `Interrupted`, and any
  *   later use of the conn with `BadResource`: both are `ECLOSED`.
  *
@@ -36,7 +38,8 @@ function _classCode(error: unknown): SocketErrorCode | undefined {
   if (error instanceof E.NetworkUnreachable) return "ENETUNREACH";
   if (error instanceof E.AddrInUse) return "EADDRINUSE";
   if (error instanceof E.AddrNotAvailable) return "EADDRNOTAVAIL";
-  if (error instanceof E.PermissionDenied) return "EACCES";
+  // NotCapable: Deno's own permission check (`--allow-net` does not cover the address).
+  if (error instanceof E.PermissionDenied || error instanceof E.NotCapable) return "EACCES";
   if (error instanceof E.Interrupted || error instanceof E.BadResource) return "ECLOSED";
   // UnexpectedEof comes only from rustls: the peer hung up mid-handshake, or (on a read)
   // closed without close_notify, which is how a truncated TLS stream looks (RFC 8446 §6.1).

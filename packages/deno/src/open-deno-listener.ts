@@ -12,13 +12,18 @@
  *   on accepting, so a client that never finishes its handshake blocks no other client;
  *   it is closed after `handshakeTimeout` and counted (`events.failed`). Handshakes that
  *   finish after the read they were accepted for was served go to core's bounded queue.
- * - **Options Deno 2.9.6 does not have** are a synchronous `SocketError` `EINVAL`, never
- *   ignored: `backlog`, `ipv6Only` (Deno binds `[::]` dual-stack as the system does), and
- *   `tls.requestCert` (`listenTls` cannot request client certificates). `reusePort` is
- *   `Deno.listen`'s own option (Linux).
+ * - **Options**, checked on Deno 2.9.6: `backlog` is `tcpBacklog`. `reusePort` is
+ *   `Deno.listen`'s unstable option: without `--unstable-net` Deno *exits the process*
+ *   when it is passed, and outside Linux it is silently ignored, so in both cases it is a
+ *   synchronous `SocketError` `EINVAL` instead. Deno has no `IPV6_V6ONLY` (`"::"` is
+ *   dual-stack, as the system sets it) and `listenTls` cannot request client certificates:
+ *   `ipv6Only` and `tls.requestCert` are `EINVAL` too, never ignored.
+ * - **No `setNoDelay` on a `TlsConn`**: plain accepted conns get `TCP_NODELAY`, TLS ones
+ *   cannot (Deno has no API for it), so Nagle's algorithm stays on for TLS listeners.
  * - Server-side `startTls()` is emulated (Deno has none): see `_server-tls.ts`.
  * - `close()`: `listener.close()`; a pending `accept()` then rejects (`BadResource`),
- *   which ends the pull, not the listener.
+ *   which ends the pull, not the listener. Handshakes still running are closed (those
+ *   connections were never handed out).
  *
  * @module
  */
@@ -44,6 +49,19 @@ function _unsupported(option: string, why: string): SocketError {
   return new SocketError(`Invalid option ${option}: ${why} on Deno ${Deno.version.deno}`, { code: "EINVAL" });
 }
 
+/** Throws `EINVAL` for what Deno cannot do (see the module documentation). */
+function _checkOptions(request: ListenRequest): void {
+  if (request.ipv6Only) throw _unsupported("ipv6Only true", "Deno.listen has no IPV6_V6ONLY option");
+  const tls = request.tls ?? request.starttls;
+  if (tls?.requestCert === true) throw _unsupported("tls.requestCert true", "Deno.listenTls cannot request client certificates");
+  if (!request.reusePort) return;
+  if (Deno.build.os !== "linux") throw _unsupported("reusePort true", `Deno ignores SO_REUSEPORT on ${Deno.build.os} (Linux only)`);
+  // `listenDatagram` exists exactly when the unstable "net" APIs are enabled.
+  if (typeof (Deno as { listenDatagram?: unknown }).listenDatagram !== "function") {
+    throw _unsupported("reusePort true", "Deno.listen's reusePort is unstable: run Deno with --unstable-net");
+  }
+}
+
 /**
  * The Deno `OpenListener`.
  *
@@ -58,13 +76,16 @@ function _unsupported(option: string, why: string): SocketError {
  * ```
  */
 export const openDenoListener: OpenListener = (request, events) => {
-  if (request.backlog !== undefined) throw _unsupported(`backlog ${request.backlog}`, "Deno.listen has no backlog option");
-  if (request.ipv6Only) throw _unsupported("ipv6Only true", "Deno.listen has no IPV6_V6ONLY option");
-  const tls = request.tls ?? request.starttls;
-  if (tls?.requestCert === true) throw _unsupported("tls.requestCert true", "Deno.listenTls cannot request client certificates");
+  _checkOptions(request);
   let listener: Deno.Listener | Deno.TlsListener;
   try {
-    const base = { hostname: request.hostname, port: request.port, transport: "tcp" as const, ...(request.reusePort ? { reusePort: true } : {}) };
+    const base = {
+      hostname: request.hostname,
+      port: request.port,
+      transport: "tcp" as const,
+      ...(request.backlog !== undefined ? { tcpBacklog: request.backlog } : {}),
+      ...(request.reusePort ? { reusePort: true } : {}),
+    };
     listener =
       request.tls === null
         ? Deno.listen(base)
@@ -84,6 +105,8 @@ class _DenoListener implements ListenerTransport {
   /** Resolves the `pull()` in progress: a connection was delivered or failed, or we closed. */
   #wake: (() => void) | null = null;
   #accepting = false;
+  /** Accepted TLS conns whose handshake is still running (closed with the listener). */
+  readonly #handshaking = new Set<Deno.TlsConn>();
 
   constructor(listener: Deno.Listener | Deno.TlsListener, request: ListenRequest, events: ListenerEvents) {
     this.#listener = listener;
@@ -105,6 +128,8 @@ class _DenoListener implements ListenerTransport {
     if (this.#closed) return;
     this.#closed = true;
     _closeQuietly(this.#listener);
+    for (const conn of this.#handshaking) _closeQuietly(conn);
+    this.#handshaking.clear();
     this.#settle();
   }
 
@@ -136,12 +161,15 @@ class _DenoListener implements ListenerTransport {
   }
 
   #handshake(conn: Deno.TlsConn): void {
+    this.#handshaking.add(conn);
     _serverHandshake(conn, this.#request.tls!, null).then(
       ({ alpn }) => {
+        this.#handshaking.delete(conn);
         if (this.#closed) _closeQuietly(conn);
         else this.#deliver(new _DenoAccepted(conn, _info(conn, alpn), false));
       },
       (error: unknown) => {
+        this.#handshaking.delete(conn);
         if (this.#closed) return;
         this.#events.failed(error);
         this.#settle();
