@@ -15,6 +15,16 @@
 //   types      the published entry points type-check in a consumer with `types: []` and
 //              `skipLibCheck: false`, with only the packed @sockets/* packages and their
 //              declared third-party dependencies installed
+//   manifest   the packed package.json (as `pnpm publish` would upload it): `license` MIT and
+//              a LICENSE identical to the repository's; no `workspace:` protocol left in any
+//              dependency field; every @sockets/* dependency range is met by that package's
+//              version (the fixed release group); the optional peer dependencies of
+//              OPTIONAL_PEERS declared with `peerDependenciesMeta` optional and the range
+//              `^<the version the repository tests with>` (root devDependencies), and
+//              `engines.node` wherever a package runs on Node (ENGINES_NODE)
+//
+// Then `node scripts/jsr.mjs lint` checks the JSR side (jsr.json in step with package.json,
+// `deno publish --dry-run`, `deno doc --lint`): see that script.
 //
 // The only exceptions are the entry points listed in RUNTIME_TYPES below, each with the
 // reason. There, the declarations that entry reaches (following relative imports from its
@@ -65,6 +75,42 @@ const RUNTIME_TYPES = {
   // `./runtimes` finds and starts runtime binaries (node:child_process types), for Node tools.
   "@sockets/conformance": { "./fixtures": ["node"], "./runtimes": ["node"] },
 };
+
+// Runtimes a package needs only for some of what it does, declared as optional peers so that
+// npm can tell a user what to add: @sockets/conformance runs its suite in the runtime the
+// user picks (`--target deno` needs the `deno` package, and so on). The range is
+// `^<version>` of the root devDependency the conformance matrix is produced with.
+const OPTIONAL_PEERS = { "@sockets/conformance": ["deno", "bun", "workerd"] };
+// Packages whose code runs on Node (or whose CLI does) must say which Node versions.
+const ENGINES_NODE = ["@sockets/core", "@sockets/node", "@sockets/connect", "@sockets/cloudflare-shim", "@sockets/conformance"];
+const DEPENDENCY_FIELDS = ["dependencies", "peerDependencies", "optionalDependencies", "devDependencies"];
+
+/** The packed manifest and LICENSE against the repository (see the header: `manifest`). */
+async function _checkManifest(p, versions, root) {
+  const problems = [];
+  const { manifest } = p;
+  if (manifest.license !== "MIT") problems.push(`manifest: license is ${JSON.stringify(manifest.license)}, expected "MIT"`);
+  const licence = await readFile(join(p.extracted, "LICENSE"), "utf8").catch(() => null);
+  if (licence === null) problems.push("licence: no LICENSE in the tarball (copy the repository's LICENSE into the package directory)");
+  else if (licence !== root.licence) problems.push("licence: the packed LICENSE differs from the repository's LICENSE");
+  const text = await readFile(join(p.extracted, "package.json"), "utf8");
+  if (text.includes("workspace:")) problems.push(`manifest: the packed package.json still has the workspace: protocol (${text.match(/"[^"]*":\s*"workspace:[^"]*"/)?.[0]})`);
+  for (const field of DEPENDENCY_FIELDS.filter((f) => f !== "devDependencies")) {
+    for (const [name, range] of Object.entries(manifest[field] ?? {})) {
+      if (!versions.has(name)) continue;
+      const version = versions.get(name);
+      if (![version, `^${version}`, `~${version}`].includes(range)) problems.push(`manifest: ${field}.${name} is ${JSON.stringify(range)}, expected ${JSON.stringify(version)} (the fixed group's version)`);
+    }
+  }
+  for (const peer of OPTIONAL_PEERS[manifest.name] ?? []) {
+    const expected = `^${root.devDependencies[peer]}`;
+    const range = manifest.peerDependencies?.[peer];
+    if (range !== expected) problems.push(`manifest: peerDependencies.${peer} is ${JSON.stringify(range)}, expected ${JSON.stringify(expected)} (the version the repository tests with)`);
+    if (manifest.peerDependenciesMeta?.[peer]?.optional !== true) problems.push(`manifest: peerDependenciesMeta.${peer}.optional is not true`);
+  }
+  if (ENGINES_NODE.includes(manifest.name) && typeof manifest.engines?.node !== "string") problems.push("manifest: no engines.node");
+  return problems;
+}
 
 async function _publicPackages() {
   const dirs = [];
@@ -307,6 +353,9 @@ async function main() {
       packages.push({ ...p, manifest, tarball: join(tarballs, file), extracted });
     }
 
+    const rootManifest = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8"));
+    const root = { licence: await readFile(join(ROOT, "LICENSE"), "utf8"), devDependencies: rootManifest.devDependencies ?? {} };
+    const versions = new Map(packages.map((p) => [p.manifest.name, p.manifest.version]));
     const report = new Map();
     for (const p of packages.filter((x) => selected.some((s) => s.manifest.name === x.manifest.name))) {
       const files = await _contents(p.tarball);
@@ -315,6 +364,7 @@ async function main() {
         ...(await _publint(p.tarball)),
         ...(await _attw(p.tarball)),
         ...(await _checkDts(p.extracted, files.map((f) => f.replace(/^package\//, "")), p.manifest)),
+        ...(await _checkManifest(p, versions, root)),
       ];
       report.set(p.manifest.name, { files: files.length, problems });
     }
@@ -325,7 +375,7 @@ async function main() {
       if (problems.length > 0) failed += 1;
       console.log(`${problems.length === 0 ? "PASS" : "FAIL"}  ${name} (${files} files)${problems.map((p) => `\n      ${p.replaceAll("\n", "\n      ")}`).join("")}`);
     }
-    console.log(`${report.size - failed}/${report.size} packages clean (contents, publint, attw --profile esm-only, .d.ts references, types: [] except RUNTIME_TYPES).`);
+    console.log(`${report.size - failed}/${report.size} packages clean (contents, publint, attw --profile esm-only, .d.ts references, types: [] except RUNTIME_TYPES, licence and manifest).`);
     return failed === 0 ? 0 : 1;
   } finally {
     await rm(work, { recursive: true, force: true });
