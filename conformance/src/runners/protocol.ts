@@ -28,7 +28,7 @@ export const LINE_PREFIX: string = "@@sockets-conformance ";
  * import type { RunnerConfig } from "@sockets/conformance";
  * import { startFixtures } from "@sockets/conformance/fixtures";
  * const fixtures = await startFixtures();
- * const config: RunnerConfig = { peers: fixtures.peers, privateCa: fixtures.privateCa, ids: ["close/idempotent"], defaultTimeout: 10_000, settleMs: 25 };
+ * const config: RunnerConfig = { peers: fixtures.peers, privateCa: fixtures.privateCa, serverTls: fixtures.serverTls, ids: ["close/idempotent"], defaultTimeout: 10_000, settleMs: 25 };
  * ```
  */
 export interface RunnerConfig {

@@ -90,9 +90,9 @@ export interface DatagramTransport {
  *
  * @example
  * ```ts
- * import { createUdp, type OpenDatagram } from "@sockets/core";
+ * import type { OpenDatagram } from "@sockets/core";
  * declare const openMyDatagram: OpenDatagram;
- * export const udp = createUdp(openMyDatagram);
+ * const address = await openMyDatagram.resolve("localhost"); // e.g. "127.0.0.1"
  * ```
  */
 export interface OpenDatagram {

@@ -111,7 +111,8 @@ export interface UDPSocketStats {
  *
  * @example
  * ```ts
- * import { udp } from "@sockets/node";
+ * import type { Udp } from "@sockets/core";
+ * declare const udp: Udp; // from @sockets/node, @sockets/deno, @sockets/bun or @sockets/connect
  * const socket = udp({ remoteAddress: "127.0.0.1", remotePort: 9999 });
  * const writer = socket.writable.getWriter();
  * await writer.write({ data: new TextEncoder().encode("hello world") });
@@ -135,9 +136,10 @@ export interface UDPSocket extends AsyncIterable<UDPMessage> {
  *
  * @example
  * ```ts
- * import type { Udp } from "@sockets/core";
- * import { udp } from "@sockets/node";
- * const impl: Udp = udp;
+ * import type { Udp, UDPSocket } from "@sockets/core";
+ * function echoServer(udp: Udp): UDPSocket {
+ *   return udp({ localAddress: "127.0.0.1", localPort: 0 });
+ * }
  * ```
  */
 export type Udp = (options: UDPSocketOptions) => UDPSocket;
