@@ -20,7 +20,7 @@
  */
 import type * as net from "node:net";
 import * as tls from "node:tls";
-import { toSocketError, type ServerTlsRequest } from "@sockets/core";
+import { SocketError, toSocketError, type ServerTlsRequest } from "@sockets/core";
 import { _destroyPair, type _Handshake } from "./_handshake.js";
 
 const noop = (): void => {};
@@ -47,6 +47,31 @@ export function _serverContext(request: ServerTlsRequest): tls.SecureContext {
     contexts.set(request, context);
   }
   return context;
+}
+
+/**
+ * Builds (and caches) the secure context for `request` now, so a certificate and key
+ * Node cannot use (a key that does not match the certificate, a bad PEM body) is a
+ * synchronous `SocketError` `EINVAL` from `listen()` instead of a failure per connection.
+ * The key is never quoted.
+ *
+ * @example
+ * ```ts
+ * import { _checkServerTls } from "./_server-handshake.js";
+ * declare const request: import("@sockets/core").ServerTlsRequest;
+ * _checkServerTls(request); // throws SocketError EINVAL when Node refuses the pair
+ * ```
+ */
+export function _checkServerTls(request: ServerTlsRequest): void {
+  try {
+    _serverContext(request);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SocketError(`Invalid option tls: Node cannot use this certificate and key (${reason})`, {
+      code: "EINVAL",
+      cause: error,
+    });
+  }
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
- * `@sockets/node`: the WinterTC Sockets API (`connect()`) for Node.js, over `node:net`
- * and `node:tls`. The `Socket` itself (streams, `opened`/`closed`, `close()`,
- * `startTls()`) is `@sockets/core`'s, identical on every runtime; this package only
- * supplies the Node transport (see `open-node-transport.ts` and `node-transport.ts` for
- * Node's quirks and how they are handled).
+ * `@sockets/node`: the WinterTC Sockets API (`connect()`) and its server side
+ * (`listen()`, `serve()`) for Node.js, over `node:net` and `node:tls`. The `Socket` itself
+ * (streams, `opened`/`closed`, `close()`, `startTls()`) and the `Listener` are
+ * `@sockets/core`'s, identical on every runtime; this package only supplies the Node
+ * transport and listener (see `open-node-transport.ts`, `node-transport.ts` and
+ * `open-node-listener.ts` for Node's quirks and how they are handled).
  *
  * @example
  * ```ts

@@ -76,6 +76,18 @@ export function _userBufferReader(): _UserBufferReader {
   return NodeTransport._reader();
 }
 
+/** What happened to an accepted socket while it waited unclaimed (see {@link NodeTransport.fromAccepted}). */
+export interface _Unclaimed {
+  /** Its `'error'`, if one came. */
+  readonly error: Error | null;
+  /** `'end'` came: the peer's FIN, nothing left buffered. */
+  readonly ended: boolean;
+  /** `'close'` came on the data socket. */
+  readonly closed: boolean;
+  /** `'close'` came on the TCP socket under TLS. */
+  readonly rawClosed: boolean;
+}
+
 /** Where a socket's shared listeners (below) find their transport. */
 const kTransport: unique symbol = Symbol("@sockets/node transport");
 type _Owned = net.Socket & { [kTransport]?: NodeTransport };
@@ -114,6 +126,8 @@ export class NodeTransport implements Transport {
   #probing = false;
   #upgraded = false;
   #handedOver = false;
+  /** An accepted socket's FIN that Node reported while nobody listened: delivered at the first `pull()`. */
+  #endMissed = false;
   /**
    * Sockets (`socket`, and `raw` under TLS) whose `'close'` (handle closed) has not been
    * seen yet; `close()` settles when it reaches 0. Counted by listeners that stay for the
@@ -179,6 +193,27 @@ export class NodeTransport implements Transport {
       onread: { buffer: STAGING, callback: (n: number) => (reader.target === null ? true : reader.target.#onRead(n)) },
     };
     return reader;
+  }
+
+  /**
+   * The transport of an accepted connection that waited unclaimed (`open-node-listener.ts`
+   * watched it meanwhile): what Node reported while nobody listened is replayed. A FIN
+   * comes at the first `pull()` (Node emits `'end'` only once nothing is buffered, so no
+   * byte comes after it); an error or a close right after this returns (core reports it
+   * right after `attach`); a TCP socket that already closed under TLS is counted.
+   */
+  static fromAccepted(socket: net.Socket, raw: net.Socket, events: TransportEvents, seen: _Unclaimed): NodeTransport {
+    const transport = new NodeTransport(socket, raw, events);
+    if (seen.rawClosed && raw !== socket) transport.#countClosed();
+    transport.#endMissed = seen.ended;
+    const { error, closed } = seen;
+    if (error !== null || closed) {
+      queueMicrotask(() => {
+        if (error !== null) transport.#onError(error);
+        if (closed) transport.#onClose();
+      });
+    }
+    return transport;
   }
 
   /**
@@ -285,7 +320,8 @@ export class NodeTransport implements Transport {
   /** Stays on `socket` for its whole life (counts the close; reports it unless silent). */
   #onClose(): void {
     this.#countClosed();
-    if (this.#silent) return;
+    // Closed after a FIN not yet delivered (an accepted socket): the FIN stands, at `pull()`.
+    if (this.#silent || this.#endMissed) return;
     if (!this.#ended) this.#handOverBuffered();
     this.#silent = true;
     // Closed without an error while the peer's FIN was not seen: the peer went away.
@@ -306,6 +342,10 @@ export class NodeTransport implements Transport {
   }
 
   pull(view: Uint8Array | null): void {
+    if (this.#endMissed) {
+      this.#endMissed = false;
+      return this.#onEnd();
+    }
     if (this.#reader !== null) this.#view = view;
     if (!this.#silent) this.#socket.resume();
   }

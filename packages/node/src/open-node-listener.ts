@@ -7,19 +7,33 @@
  *   waits unclaimed in core's queue leaves its bytes in the kernel (TCP flow control).
  * - **`listen()` reports `EADDRINUSE`/`EACCES` later, as an `'error'` event**: the open
  *   resolves on `'listening'` and rejects on an `'error'` before it.
- * - **`server.close()`'s callback waits for every open connection**, which core leaves
- *   open by design: `close()` resolves once the listening handle is closed (Node closes it
- *   inside `server.close()`; libuv frees the port on the next loop turn), not on the
+ * - **`server.close()`'s callback (and its `'close'` event) wait for every open
+ *   connection**, which core leaves open by design. But `server.close()` itself closes
+ *   the listening handle at once (`this._handle.close()`; libuv closes the socket inside
+ *   `uv_close` on Unix, so the port is free when it returns: a test binds it again right
+ *   after), so `close()` resolves on the next `setImmediate` instead of waiting for that
  *   callback.
- * - **TLS** (`"on"`) and server STARTTLS share one handshake (`_server-handshake.ts`) over
- *   the accepted `net.Socket`; a connection is delivered only once it succeeded, failures
- *   and timeouts go to `events.failed`. Handshakes run concurrently: a client that never
- *   sends blocks nobody.
+ * - **TLS**: `net.createServer` and our own server handshake (`_server-handshake.ts`) over
+ *   each accepted `net.Socket`, rather than `tls.createServer`: one path for TLS listeners
+ *   (`"on"`) and server STARTTLS, with our `handshakeTimeout`. A connection is delivered
+ *   only once its handshake succeeded; failures and timeouts go to `events.failed` (where
+ *   `tls.Server` would emit `'tlsClientError'`). Handshakes run concurrently: a client that
+ *   never sends, or vanishes half-way, blocks nobody. The secure context is built before
+ *   binding, so a key that does not match the certificate is a synchronous `EINVAL`.
+ * - **A TLS socket reads while it waits unclaimed** (the TLS layer fills its buffer, up to
+ *   Node's `highWaterMark`): a FIN, a reset or a close can be reported before anybody
+ *   listens, and Node emits `'end'` only once, without a listener. The accepted connection
+ *   records them and the transport replays them (`NodeTransport.fromAccepted`).
  * - `allowHalfOpen: true` on every socket (the spec's policy is core's), `noDelay: true`.
  * - **`reusePort`** exists from Node 22.12 / 23.1 (`server.listen({ reusePort })`); on an
  *   older Node it is a synchronous `SocketError` `EINVAL`, never silently ignored.
+ *   `ipv6Only` and `backlog` map to `server.listen()`; `exclusive: true` (no sharing of
+ *   the handle with cluster workers).
  * - Accepted plain sockets read through `'data'` events: the `onread` fast path of dialled
- *   sockets is an option of `net.connect` only.
+ *   sockets (one staging buffer, see `node-transport.ts`) is an option of `net.connect`
+ *   only, and `net.Server` has no equivalent.
+ * - An `'error'` on the server after it listens (e.g. `EMFILE` from `accept`) fails the
+ *   listener (`events.error`), as a failed `accept()` does on Deno.
  *
  * @module
  */
@@ -37,7 +51,7 @@ import {
   type Transport,
   type TransportEvents,
 } from "@sockets/core";
-import { _startServerHandshake } from "./_server-handshake.js";
+import { _checkServerTls, _startServerHandshake } from "./_server-handshake.js";
 import { NodeTransport } from "./node-transport.js";
 
 const noop = (): void => {};
@@ -68,6 +82,8 @@ export const openNodeListener: OpenListener = (request, events) => {
       { code: "EINVAL" },
     );
   }
+  const tlsRequest = request.tls ?? request.starttls;
+  if (tlsRequest !== null) _checkServerTls(tlsRequest);
   return new Promise<ListenerTransport>((resolve, reject) => {
     const listener = new _NodeListener(request, events);
     const server = listener.server;
@@ -103,7 +119,7 @@ class _NodeListener implements ListenerTransport {
   constructor(request: ListenRequest, events: ListenerEvents) {
     this.#request = request;
     this.#events = events;
-    this.server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, (raw) => this.#accepted(raw));
+    this.server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true, noDelay: true }, (raw) => this.#onConnection(raw));
   }
 
   get localAddress(): string {
@@ -122,7 +138,7 @@ class _NodeListener implements ListenerTransport {
     return this.#closing;
   }
 
-  #accepted(raw: net.Socket): void {
+  #onConnection(raw: net.Socket): void {
     if (this.#closing !== null) {
       raw.on("error", noop);
       raw.destroy();
@@ -150,15 +166,23 @@ class _NodeListener implements ListenerTransport {
   }
 }
 
-/** An accepted connection waiting, unread, for a socket to claim it. */
+/**
+ * An accepted connection waiting, unread, for a socket to claim it. Meanwhile it records
+ * what Node reports (a TLS socket reads up to its buffer's size while unclaimed, so a FIN,
+ * a reset or a close can come); `attach` hands that to the transport, which replays it.
+ */
 class _NodeAccepted implements AcceptedConnection {
   readonly info: SocketInfo;
   readonly #raw: net.Socket;
   readonly #secure: tls.TLSSocket | null;
-  /** What happened to it while unclaimed: reported right after `attach`. */
-  #failure: Error | null = null;
-  readonly #onError = (error: Error): void => void (this.#failure ??= error);
-  readonly #onClose = (): void => void (this.#failure ??= Object.assign(new Error("The client closed the connection before it was accepted"), { code: "ECONNRESET" }));
+  #error: Error | null = null;
+  #ended = false;
+  #closed = false;
+  #rawClosed = false;
+  readonly #onError = (error: Error): void => void (this.#error ??= error);
+  readonly #onEnd = (): void => void (this.#ended = true);
+  readonly #onClose = (): void => void (this.#closed = true);
+  readonly #onRawClose = (): void => void (this.#rawClosed = true);
 
   constructor(raw: net.Socket, secure: tls.TLSSocket | null) {
     this.#raw = raw;
@@ -171,25 +195,33 @@ class _NodeAccepted implements AcceptedConnection {
     };
     const socket = secure ?? raw;
     socket.on("error", this.#onError);
+    socket.once("end", this.#onEnd);
     socket.once("close", this.#onClose);
+    if (secure !== null) raw.once("close", this.#onRawClose);
   }
 
   attach(events: TransportEvents): Transport {
     const raw = this.#raw;
-    const socket = this.#secure ?? raw;
-    socket.off("error", this.#onError);
-    socket.off("close", this.#onClose);
-    const failure = this.#failure;
-    const transport = new NodeTransport(socket, raw, events);
-    if (failure !== null) queueMicrotask(() => events.error(failure));
-    return transport;
+    const socket = this.#unwatch();
+    return NodeTransport.fromAccepted(socket, raw, events, {
+      error: this.#error,
+      ended: this.#ended,
+      closed: this.#closed,
+      rawClosed: this.#rawClosed,
+    });
   }
 
   abort(): void {
+    _abort(this.#unwatch(), this.#raw);
+  }
+
+  #unwatch(): net.Socket {
     const socket = this.#secure ?? this.#raw;
     socket.off("error", this.#onError);
+    socket.off("end", this.#onEnd);
     socket.off("close", this.#onClose);
-    _abort(socket, this.#raw);
+    this.#raw.off("close", this.#onRawClose);
+    return socket;
   }
 }
 
