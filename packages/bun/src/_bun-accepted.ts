@@ -18,9 +18,9 @@
  *
  * @module
  */
-import { toSocketError, type AcceptedConnection, type ListenerEvents, type SocketInfo, type Transport, type TransportEvents } from "@sockets/core";
+import { formatAddress, toSocketError, type AcceptedConnection, type ListenerEvents, type SocketInfo, type Transport, type TransportEvents } from "@sockets/core";
 import { handshakeFailed, handshakeTimedOut, type HandshakeRule } from "./_bun-opening.js";
-import { coded, lazyInfo, ownedChunk, type BunOwner, type BunSocket } from "./_bun-socket.js";
+import { coded, ownedChunk, type BunOwner, type BunSocket } from "./_bun-socket.js";
 import { BunTransport } from "./bun-transport.js";
 
 /** What an accepted connection needs from its listener. */
@@ -46,6 +46,7 @@ export interface AcceptingListener {
  */
 export class BunAccepted implements AcceptedConnection, BunOwner {
   #info: SocketInfo | null = null;
+  readonly #addresses: { readonly remoteAddress: string | null; readonly localAddress: string | null };
   #queued: Uint8Array[] = [];
   #ended = false;
   #closed: { readonly error: Error | undefined } | null = null;
@@ -62,6 +63,10 @@ export class BunAccepted implements AcceptedConnection, BunOwner {
     this.#listener = listener;
     this.#rule = rule;
     this.#handshaking = rule !== null;
+    this.#addresses = {
+      remoteAddress: formatAddress(socket.remoteAddress, socket.remotePort),
+      localAddress: formatAddress(socket.localAddress, socket.localPort),
+    };
     socket.setNoDelay(true); // DESIGN.md: TCP_NODELAY on by default
     if (rule === null) {
       socket.pause();
@@ -73,18 +78,18 @@ export class BunAccepted implements AcceptedConnection, BunOwner {
     this.#timer = setTimeout(() => this.#handshakeFailed(handshakeTimedOut(ms)), ms);
   }
 
-  /** The client's address as `remoteAddress`, ours as `localAddress` (read on first access), the negotiated ALPN. */
+  /** The client's address as `remoteAddress`, ours as `localAddress` (read at accept), the negotiated ALPN. */
   get info(): SocketInfo {
     if (this.#info === null) {
       const alpn = this.#rule === null ? null : this.#socket.alpnProtocol;
-      this.#info = lazyInfo(this.#socket, "", 0, typeof alpn === "string" ? alpn : null);
+      this.#info = { ...this.#addresses, alpn: typeof alpn === "string" ? alpn : null };
     }
     return this.#info;
   }
 
   attach(events: TransportEvents): Transport {
     const waited = { queued: this.#queued, ended: this.#ended, closed: this.#closed, paused: true };
-    return new BunTransport(this.#socket, events, { hostname: "", port: 0, tls: this.#rule !== null }, waited);
+    return new BunTransport(this.#socket, events, { hostname: "", port: 0, tls: this.#rule !== null, addresses: this.#addresses }, waited);
   }
 
   abort(): void {

@@ -20,8 +20,8 @@
  *   ciphertext (a "raw tap", like oven-sh/bun#32239). The raw socket's handlers are
  *   `reload()`ed to no-ops first; everything then goes through the new TLS socket only.
  *   Its `open` fires synchronously inside `upgradeTLS`. Server side (`isServer: true`)
- *   works on 1.4.5 (older Bun crashed, oven-sh/bun#25044); a paused raw socket (an
- *   accepted one) is resumed first, or the handshake would never be read.
+ *   works on 1.4.5 (older Bun crashed, oven-sh/bun#25044), also on an accepted socket
+ *   that is still paused (nobody read it): the TLS socket reads regardless (verified).
  * - **A server handshake is bounded** by `handshakeTimeout` (a client that never sends its
  *   `ClientHello`); a client handshake by the socket's `signal` / `close()` (core cancels).
  * - **Errors come from three places:** the `Bun.connect` rejection / `connectError`
@@ -234,7 +234,6 @@ export class BunOpening implements BunOwner {
  * socket, the server's (`isServer`) for an accepted one. Resolves with the new transport
  * over the TLS socket; the raw socket is silenced first (Bun keeps feeding it ciphertext).
  *
- * @param paused whether the raw socket is paused now (it is resumed for the handshake)
  * @example
  * ```ts
  * import type { Cancellation, TlsRequest, TransportEvents } from "@sockets/core";
@@ -242,13 +241,12 @@ export class BunOpening implements BunOwner {
  * import { BunTransport } from "./bun-transport.js";
  * import type { BunSocket } from "./_bun-socket.js";
  * declare const raw: BunSocket, tls: TlsRequest, cancel: Cancellation, events: TransportEvents;
- * const transport = await upgradeTls(raw, tls, false, cancel, events, { hostname: "mail.example", port: 25, tls: true }, BunTransport);
+ * const transport = await upgradeTls(raw, tls, cancel, events, { hostname: "mail.example", port: 25, tls: true }, BunTransport);
  * ```
  */
 export function upgradeTls(
   raw: BunSocket,
   tls: TlsRequest | ServerTlsRequest,
-  paused: boolean,
   cancel: Cancellation,
   events: TransportEvents,
   peer: BunPeer,
@@ -258,7 +256,6 @@ export function upgradeTls(
   const opening = new BunOpening(server === null ? CLIENT_HANDSHAKE : serverHandshake(server), events, peer, cancel, Transport);
   try {
     raw.reload({ socket: SILENT });
-    if (paused) raw.resume();
     if (server !== null) {
       // Bun's types do not list `isServer` (it is in its implementation and docs).
       raw.upgradeTLS({ data: opening, tls: bunServerTlsOptions(server), isServer: true, socket: bunHandlers } as Parameters<BunSocket["upgradeTLS"]>[0]);

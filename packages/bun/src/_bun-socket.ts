@@ -83,11 +83,20 @@ export function ownedChunk(chunk: Uint8Array): Uint8Array {
   return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice();
 }
 
-/** Where a connection goes: the dialled host and port (empty for an accepted socket), and whether it is TLS. */
+/**
+ * Where a connection goes: the dialled host and port (empty for an accepted socket),
+ * whether it is TLS, and (accepted sockets) the addresses read when it was accepted.
+ */
 export interface BunPeer {
   readonly hostname: string;
   readonly port: number;
   readonly tls: boolean;
+  /**
+   * Read at accept (~1 µs for the four getters there): Bun forgets the ports once the
+   * socket closed, and an accepted socket may close while it waits unclaimed. Dialled
+   * sockets read theirs lazily (see {@link lazyInfo}).
+   */
+  readonly addresses?: { readonly remoteAddress: string | null; readonly localAddress: string | null };
 }
 
 /**
@@ -106,7 +115,7 @@ export interface Waited {
  * The `SocketInfo`, its addresses read from the socket on first access (then kept): each
  * of Bun's address getters goes to the native socket, ~25 µs per connection for all four,
  * and most callers never look. `hostname`/`port` (the dialled ones) stand in for a remote
- * address Bun no longer knows (the socket closed).
+ * address Bun no longer knows (the socket closed: Bun keeps no ports after that).
  *
  * @example
  * ```ts

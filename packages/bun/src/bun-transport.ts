@@ -88,7 +88,12 @@ export class BunTransport implements Transport, BunOwner {
     this.#events = events;
     this.#peer = peer;
     const alpn = peer.tls ? socket.alpnProtocol : null;
-    this.info = lazyInfo(socket, peer.hostname, peer.port, typeof alpn === "string" ? alpn : null);
+    const negotiated = typeof alpn === "string" ? alpn : null;
+    const addresses = peer.addresses;
+    this.info =
+      addresses === undefined
+        ? lazyInfo(socket, peer.hostname, peer.port, negotiated)
+        : { remoteAddress: addresses.remoteAddress, localAddress: addresses.localAddress, alpn: negotiated };
     // Delivering from the start: core pauses us when a chunk arrives that nobody asked for
     // (pausing here and resuming on the first read would be two native calls per connection).
     this.#queue = waited.queued;
@@ -165,8 +170,7 @@ export class BunTransport implements Transport, BunOwner {
     // dropped, and it lets go of the socket (a late pause/abort must not touch the TLS side).
     this.#stop();
     this.#socket = null;
-    const { hostname, port } = this.#peer;
-    return upgradeTls(socket, tls, this.#nativePaused, cancel, events, { hostname, port, tls: true }, BunTransport);
+    return upgradeTls(socket, tls, cancel, events, { ...this.#peer, tls: true }, BunTransport);
   }
 
   // The socket's events (from `_bun-socket.ts`'s handlers).
