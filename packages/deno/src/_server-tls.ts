@@ -12,7 +12,8 @@
  *   connection (`_relay.ts`); the TLS conn the private listener accepts is the new
  *   transport's. Cost: one loopback hop and two extra copies per chunk for the rest of the
  *   connection, a second file descriptor pair, `--allow-net` must cover 127.0.0.1, and
- *   a reset by the peer reaches the TLS conn as an unexpected EOF (`ETLS`).
+ *   a reset by the peer reaches the TLS conn as an unexpected EOF (`ETLS`). The TLS end
+ *   is an accepted `TlsConn`, which has no `setNoDelay`: Nagle's algorithm stays on for it.
  * - `requestCert` (client certificates): `Deno.listenTls` cannot ask for or verify them on
  *   2.9.6, so `listen()` refuses the option (`open-deno-listener.ts`), never ignores it.
  *

@@ -12,14 +12,18 @@
  *   on accepting, so a client that never finishes its handshake blocks no other client;
  *   it is closed after `handshakeTimeout` and counted (`events.failed`). Handshakes that
  *   finish after the read they were accepted for was served go to core's bounded queue.
+ *   Deno keeps the TCP socket of a `TlsConn` closed mid-handshake until the handshake ends
+ *   (denoland/deno PR #14547): a silent client's descriptor is freed when it sends or
+ *   hangs up, not at the timeout (the README's known gaps).
  * - **Options**, checked on Deno 2.9.6: `backlog` is `tcpBacklog`. `reusePort` is
  *   `Deno.listen`'s unstable option: without `--unstable-net` Deno *exits the process*
  *   when it is passed, and outside Linux it is silently ignored, so in both cases it is a
  *   synchronous `SocketError` `EINVAL` instead. Deno has no `IPV6_V6ONLY` (`"::"` is
  *   dual-stack, as the system sets it) and `listenTls` cannot request client certificates:
  *   `ipv6Only` and `tls.requestCert` are `EINVAL` too, never ignored.
- * - **No `setNoDelay` on a `TlsConn`**: plain accepted conns get `TCP_NODELAY`, TLS ones
- *   cannot (Deno has no API for it), so Nagle's algorithm stays on for TLS listeners.
+ * - **No `setNoDelay` on a `TlsConn`** (denoland/deno#13617): plain accepted conns get
+ *   `TCP_NODELAY`, TLS ones cannot, so Nagle's algorithm stays on for TLS listeners (a
+ *   reply written in two pieces waits ~40 ms for the client's delayed ACK).
  * - Server-side `startTls()` is emulated (Deno has none): see `_server-tls.ts`.
  * - `close()`: `listener.close()`; a pending `accept()` then rejects (`BadResource`),
  *   which ends the pull, not the listener. Handshakes still running are closed (those
