@@ -116,17 +116,7 @@ export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
       : (address, opts) => {
           const listener = listen(address, opts);
           own(id, listener);
-          const read = listener.readable.getReader.bind(listener.readable);
-          listener.readable.getReader = ((...args: Parameters<typeof read>) => {
-            const reader = read(...args) as ReadableStreamDefaultReader<Socket>;
-            const next = reader.read.bind(reader);
-            reader.read = () =>
-              next().then((result) => {
-                if (!result.done) own(id, result.value);
-                return result;
-              });
-            return reader;
-          }) as typeof listener.readable.getReader;
+          _onEachRead(listener.readable, (socket) => own(id, socket));
           return listener;
         };
   const trackedUdp = (id: string): Udp | undefined =>
@@ -215,6 +205,82 @@ export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
       else void emit({ type: "late", id, error: summarizeError(error) });
     },
   };
+}
+
+/**
+ * Calls `seen` with every chunk read from `stream`, however it is read: `getReader()`,
+ * `values()` or `for await` (on the stream, or on a listener whose iterator is the
+ * stream's). The stream's own methods are wrapped on the instance; nothing is read ahead,
+ * so a pull-driven listener accepts exactly as it would unobserved. A stream whose
+ * methods cannot be replaced is left alone (its sockets are charged to the running case).
+ */
+function _onEachRead<T>(stream: ReadableStream<T>, seen: (chunk: T) => void): void {
+  const getReader = stream.getReader.bind(stream) as (options?: ReadableStreamGetReaderOptions) => ReadableStreamDefaultReader<T>;
+  const reader = (options?: ReadableStreamGetReaderOptions): ReadableStreamDefaultReader<T> => {
+    const r = getReader(options);
+    const read = r.read.bind(r) as (...args: unknown[]) => Promise<ReadableStreamReadResult<T>>;
+    r.read = (...args: unknown[]) =>
+      read(...args).then((result) => {
+        if (!result.done) seen(result.value);
+        return result;
+      });
+    return r;
+  };
+  // The async iterator of a web stream, over the wrapped reader (same cancel semantics).
+  const values = (options?: { preventCancel?: boolean }): AsyncIterableIterator<T> => {
+    const r = reader();
+    let finished = false;
+    const release = (): void => {
+      finished = true;
+      r.releaseLock();
+    };
+    return {
+      async next(): Promise<IteratorResult<T>> {
+        if (finished) return { done: true, value: undefined };
+        try {
+          const result = await r.read();
+          if (result.done) release();
+          return result.done ? { done: true, value: undefined } : { done: false, value: result.value };
+        } catch (error) {
+          release();
+          throw error;
+        }
+      },
+      async return(value?: unknown): Promise<IteratorResult<T>> {
+        if (!finished) {
+          finished = true;
+          const cancelling = options?.preventCancel === true ? undefined : r.cancel(value);
+          r.releaseLock();
+          await cancelling;
+        }
+        return { done: true, value: value as T };
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  };
+  try {
+    Object.defineProperties(stream, {
+      getReader: { value: reader, configurable: true, writable: true },
+      values: { value: values, configurable: true, writable: true },
+      [Symbol.asyncIterator]: { value: values, configurable: true, writable: true },
+    });
+  } catch {
+    // A frozen stream: left as it is.
+  }
+}
+
+/** One Socket Worker for the run, through the module's own `serve()`. */
+async function _startWorker(serve: Serve, adopt: ((socket: unknown) => Socket) | undefined): Promise<{ hub: InboundHub; stop(): Promise<void> }> {
+  const hub = new InboundHub();
+  const server = serve(
+    { connect: (socket) => hub.connect(adopt === undefined ? socket : adopt(socket)) },
+    // Handler errors are the cases' business (recorded by the hub), not the console's.
+    { address: "127.0.0.1:0", onError: () => {}, closeTimeout: 1_000 },
+  );
+  hub.address = (await server.opened).localAddress;
+  return { hub, stop: () => server.close().catch(() => {}) };
 }
 
 function _error(name: string, message: string): Error {
