@@ -1,8 +1,10 @@
 /**
- * `@sockets/bun`: the WinterTC Sockets API `connect()` for Bun, over native `Bun.connect`
- * and `socket.upgradeTLS`. The `Socket` itself (streams, `opened`/`closed`, `startTls()`)
- * is `@sockets/core`'s, identical on every runtime; this package supplies the Bun
- * transport (see `bun-transport.ts` for the Bun quirks it works around).
+ * `@sockets/bun`: the WinterTC Sockets API `connect()` for Bun, and `listen()`, over native
+ * `Bun.connect`, `Bun.listen` and `socket.upgradeTLS`. The `Socket` itself (streams,
+ * `opened`/`closed`, `startTls()`) is `@sockets/core`'s, identical on every runtime; this
+ * package supplies the Bun transport (`open-bun-transport.ts` dials, `bun-transport.ts` is
+ * the open connection, `open-bun-listener.ts` accepts; each header lists the Bun quirks
+ * it works around).
  *
  * @example
  * ```ts
