@@ -13,6 +13,7 @@ import { errorCases } from "./errors.js";
 import { halfOpenCases } from "./half-open.js";
 import { resetCases } from "./reset.js";
 import { serverCases } from "./server.js";
+import { serverLifecycleCases } from "./server-lifecycle.js";
 import { serverTlsCases } from "./server-tls.js";
 import { signalCases } from "./signal.js";
 import { starttlsCases } from "./starttls.js";
@@ -49,4 +50,5 @@ export const cases: readonly ConformanceCase[] = [
   ...caCertsCases,
   ...serverCases,
   ...serverTlsCases,
+  ...serverLifecycleCases,
 ];
