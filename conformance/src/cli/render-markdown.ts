@@ -49,6 +49,8 @@ export function renderMarkdown(report: Report, heading: number = 3): string {
 function _cell(cell: ReportCell | undefined): string {
   if (cell === undefined) return SYMBOL.skip;
   const symbol = SYMBOL[cell.status];
+  // Skipped by the runner (the module has no listen() or udp()): the reason as a tooltip.
+  if (cell.reason === undefined && cell.status === "skip" && cell.error?.name === "Skipped") return `<span title="${cell.error.message.replace(/["|\n]/g, " ")}">${symbol}</span>`;
   if (cell.reason === undefined) return symbol;
   const title = cell.reason.replace(/["|\n]/g, " ");
   return cell.link === undefined ? `<span title="${title}">${symbol}</span>` : `[${symbol}](${cell.link} "${title}")`;

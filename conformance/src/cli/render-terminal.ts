@@ -47,6 +47,7 @@ export function renderTerminal(report: Report, color: boolean): string {
   tagRows.forEach((t, r) => lines.push([t.padEnd(tagWidth), ...(totals[r] ?? []).map((cell, i) => cell.padEnd(colWidths[i] ?? 0))].join("  ")));
   lines.push(paint("2", ["time".padEnd(tagWidth), ...report.columns.map((c, i) => `${(c.ms / 1000).toFixed(1)} s`.padEnd(colWidths[i] ?? 0))].join("  ")));
   for (const c of report.columns) lines.push(paint("2", `${c.name}: ${c.runtime ?? "runtime unknown"}, module ${c.module}${c.restarts > 0 ? `, runner restarted ${c.restarts}×` : ""}`));
+  for (const [column, reason, count] of _skipReasons(report)) lines.push(paint("2", `${column}: ${count} case${count === 1 ? "" : "s"} skipped: ${reason}`));
 
   const bad = unexpectedCells(report);
   if (bad.length > 0) {
@@ -76,4 +77,17 @@ export function renderTerminal(report: Report, color: boolean): string {
   }
   lines.push("", report.ok ? paint("32;1", "OK: every result is as expected.") : paint("31;1", "FAILED: unexpected results (see above)."), "");
   return lines.join("\n");
+}
+
+/** Cases a runner skipped itself (a module without `listen()` or `udp()`), grouped by reason. */
+function _skipReasons(report: Report): Array<[string, string, number]> {
+  const out: Array<[string, string, number]> = [];
+  for (const c of report.columns) {
+    const counts = new Map<string, number>();
+    for (const cell of Object.values(report.cells[c.name] ?? {})) {
+      if (cell.status === "skip" && cell.error?.name === "Skipped") counts.set(cell.error.message, (counts.get(cell.error.message) ?? 0) + 1);
+    }
+    for (const [reason, count] of counts) out.push([c.name, reason, count]);
+  }
+  return out;
 }

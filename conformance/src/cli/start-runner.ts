@@ -1,11 +1,13 @@
 /**
  * How each target starts a runner for a list of cases: bundle, then launch it in the
  * runtime with the least it needs (trust of the test CA through the environment or the
- * workerd config; on Deno only network access to the fixture hosts).
+ * workerd config; on Deno only network access to the fixture hosts, plus `--unstable-net`
+ * when `udp` cases run).
  *
  * @module
  */
 import { join } from "node:path";
+import { cases } from "../cases/index.js";
 import type { PeerDirectory } from "../cases/types.js";
 import type { RunnerConfig } from "../runners/protocol.js";
 import { findRuntime, type RuntimeBinary } from "../runtimes/find-runtime.js";
@@ -57,6 +59,9 @@ export function peerHosts(peers: PeerDirectory): string[] {
  */
 const EXTRA_DENO_HOSTS = ["localhost", "sockets-conformance.invalid"];
 
+/** Cases that need Deno's `--unstable-net` (`Deno.listenDatagram`): given only when one of them runs. */
+const UNSTABLE_NET_CASES = new Set(cases.filter((c) => c.tags.includes("udp")).map((c) => c.id));
+
 /**
  * Returns the function that starts a runner for `column` on the given cases.
  *
@@ -83,7 +88,8 @@ export function runnerStarter(column: Column, context: RunContext): (ids: readon
         return launchProcess({ command: _binary(column).path, args: [file], env: { ...ca, DO_NOT_TRACK: "1" }, cwd: context.dir }, context.verbose);
       case "deno": {
         const net = [...peerHosts(context.peers), ...EXTRA_DENO_HOSTS].join(",");
-        const args = ["run", "--no-prompt", "--no-config", "--no-lock", `--allow-net=${net}`, file];
+        const unstable = ids.some((id) => UNSTABLE_NET_CASES.has(id)) ? ["--unstable-net"] : [];
+        const args = ["run", "--no-prompt", "--no-config", "--no-lock", ...unstable, `--allow-net=${net}`, file];
         return launchProcess({ command: _binary(column).path, args, env: { DENO_CERT: context.caFile, DENO_NO_UPDATE_CHECK: "1" }, cwd: context.dir }, context.verbose);
       }
       case "workerd": {
