@@ -35,6 +35,8 @@ export interface HostCommand {
   send?: string;
   halfClose?: boolean;
   reset?: boolean;
+  /** With `reset`: wait this long after sending before the RST (so the server has accepted). */
+  resetAfterMs?: number;
   readBytes?: number;
   ms?: number;
 }
@@ -79,6 +81,8 @@ export async function hostClient(ctx: CaseContext, command: HostCommand): Promis
   try {
     const writer = control.writable.getWriter();
     await writer.write(new TextEncoder().encode(JSON.stringify(command) + "\n"));
+    // Half-close: the command is all we send (the service answers, then ends its side).
+    await writer.close();
     let text = "";
     const decoder = new TextDecoder();
     for await (const chunk of control.readable as unknown as AsyncIterable<Uint8Array>) text += decoder.decode(chunk, { stream: true });

@@ -15,6 +15,7 @@ import { resetCases } from "./reset.js";
 import { serverCases } from "./server.js";
 import { serverLifecycleCases } from "./server-lifecycle.js";
 import { serverTlsCases } from "./server-tls.js";
+import { socketWorkerCases } from "./socket-worker.js";
 import { signalCases } from "./signal.js";
 import { starttlsCases } from "./starttls.js";
 import { surfaceCases } from "./surface.js";
@@ -24,7 +25,7 @@ import type { ConformanceCase } from "./types.js";
 export * from "./assert.js";
 export * from "./helpers.js";
 export * from "./host-client-protocol.js";
-export { SOURCE_BYTES, type CaseContext, type ConformanceCase, type PeerDirectory, type Tag } from "./types.js";
+export { SOURCE_BYTES, type CaseContext, type ConformanceCase, type InboundRecord, type InboundServer, type PeerDirectory, type Tag } from "./types.js";
 
 /**
  * Every case, in a stable order (by area). IDs are unique and never renamed.
@@ -51,4 +52,5 @@ export const cases: readonly ConformanceCase[] = [
   ...serverCases,
   ...serverTlsCases,
   ...serverLifecycleCases,
+  ...socketWorkerCases,
 ];

@@ -5,13 +5,15 @@
  *
  * @module
  */
-import type { Connect, Listen, Udp } from "@sockets/core";
+import type { Connect, Listen, Socket, Udp } from "@sockets/core";
 
 /**
  * `spec`: the WinterTC spec requires it. `decision`: the spec is silent and this is the
  * behaviour @sockets decided (DESIGN.md "Decisions where the spec is silent").
  * `ext:*`: an extension (`signal`, `caCerts`, normalised error `code`s). `server`: needs the
- * module's `listen()` (skipped when it exports none); `udp`: needs its `udp()`.
+ * module's `listen()` (skipped when it exports none); `udp`: needs its `udp()`;
+ * `socket-worker`: a `connect(socket, env, ctx)` handler (the module's `serve()`, or
+ * workerd's own inbound sockets).
  *
  * @example
  * ```ts
@@ -20,7 +22,7 @@ import type { Connect, Listen, Udp } from "@sockets/core";
  * const core = cases.filter((c) => c.tags.every((t) => portable.includes(t)));
  * ```
  */
-export type Tag = "spec" | "decision" | "ext:signal" | "ext:caCerts" | "ext:codes" | "server" | "udp";
+export type Tag = "spec" | "decision" | "ext:signal" | "ext:caCerts" | "ext:codes" | "server" | "udp" | "socket-worker";
 
 /**
  * Where the fixture peers listen, as `"127.0.0.1:port"` strings (JSON-serialisable: the
@@ -175,6 +177,51 @@ export interface CaseContext {
   readonly listen?: Listen;
   /** The implementation's `udp()`; cases tagged `udp` run only when it exports one. */
   readonly udp?: Udp;
+  /** A Socket Worker to hand handlers to; cases tagged `socket-worker` run only where there is one. */
+  readonly inbound?: InboundServer;
+}
+
+/**
+ * A running Socket Worker whose `connect` handler a case sets: through the module's
+ * `serve()` on Node, Deno and Bun, through workerd's own inbound socket on workerd. What
+ * the handler sees is reported back as plain data (`InboundRecord`), polled by the case:
+ * on workerd the handler runs in another request's context, where the case's promises
+ * and streams cannot be used.
+ *
+ * @example
+ * ```ts
+ * import type { CaseContext } from "@sockets/conformance/cases";
+ * declare const ctx: CaseContext;
+ * const record = ctx.inbound!.handle(async (socket, note) => {
+ *   note((await socket.opened).remoteAddress);
+ * });
+ * ```
+ */
+export interface InboundServer {
+  /** Where clients connect (`"127.0.0.1:port"`). */
+  readonly address: string;
+  /** Sets the handler for the next connections; returns where their outcome is recorded. */
+  handle(handler: (socket: Socket, note: (value: unknown) => void) => Promise<void> | void): InboundRecord;
+}
+
+/**
+ * What the handlers set by one `handle()` call did.
+ *
+ * @example
+ * ```ts
+ * import type { InboundRecord } from "@sockets/conformance/cases";
+ * const empty: InboundRecord = { calls: 0, settled: 0, notes: [], errors: [] };
+ * ```
+ */
+export interface InboundRecord {
+  /** Handlers started. */
+  calls: number;
+  /** Handlers that returned or threw. */
+  settled: number;
+  /** Values the handlers noted, in order. */
+  notes: unknown[];
+  /** What the handlers threw (name, message, code). */
+  errors: Array<{ name: string; message: string; code?: string }>;
 }
 
 /**

@@ -75,7 +75,7 @@ export async function bundleRunner(column: Column, config: RunnerConfig, outFile
     `if (connect === undefined) throw new TypeError(${JSON.stringify(`The module under test ${spec} exports no connect function`)});`,
     `const config = ${JSON.stringify(config)};`,
     // listen() and udp() are optional: without them the server and udp cases are skipped.
-    `const implementation = { connect, listen: pick("listen"), udp: pick("udp") };`,
+    `const implementation = { connect, listen: pick("listen"), udp: pick("udp"), serve: pick("serve"), adopt: pick("adopt") };`,
     column.target === "workerd" ? `export default run(implementation, cases, config);` : `run(implementation, cases, config);`,
   ].join("\n");
   const options: BuildOptions = {

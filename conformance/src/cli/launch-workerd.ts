@@ -59,7 +59,11 @@ const config :Workerd.Config = (
       tlsOptions = (trustedCertificates = [ embed ${q(options.caFile)} ]),
     )),
   ],
-  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "runner") ],
+  sockets = [
+    (name = "http", address = "127.0.0.1:0", http = (), service = "runner"),
+    # The Socket Worker of the socket-worker cases: inbound TCP to the runner's connect().
+    (name = "inbound", address = "127.0.0.1:0", tcp = (), service = "runner"),
+  ],
 );
 
 const runner :Workerd.Worker = (
@@ -99,7 +103,9 @@ export async function launchWorkerd(spec: WorkerdSpec, verbose: boolean): Promis
     queue.end();
   });
 
-  const port = await _listenPort(child.stdio[3] as NodeJS.ReadableStream, died);
+  const control = child.stdio[3] as NodeJS.ReadableStream;
+  const inboundPort = _listenPort(control, died, "inbound");
+  const port = await _listenPort(control, died, "http");
   if (port === null) {
     queue.note ||= `(workerd did not report a listening port within ${LISTEN_TIMEOUT_MS} ms)`;
     queue.end();
@@ -107,7 +113,8 @@ export async function launchWorkerd(spec: WorkerdSpec, verbose: boolean): Promis
   }
   void (async () => {
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/run`, { signal: request.signal });
+      const inbound = await inboundPort;
+      const response = await fetch(`http://127.0.0.1:${port}/run${inbound === null ? "" : `?inbound=${inbound}`}`, { signal: request.signal });
       if (!response.ok || response.body === null) throw new Error(`GET /run answered ${response.status}: ${await response.text()}`);
       const decoder = new TextDecoder();
       for await (const chunk of response.body) queue.feed(decoder.decode(chunk as Uint8Array, { stream: true }), "body");
@@ -119,7 +126,7 @@ export async function launchWorkerd(spec: WorkerdSpec, verbose: boolean): Promis
   return { next: (ms) => queue.next(ms), tail: () => queue.tail(), stop };
 }
 
-async function _listenPort(control: NodeJS.ReadableStream, died: Promise<void>): Promise<number | null> {
+async function _listenPort(control: NodeJS.ReadableStream, died: Promise<void>, socket: string): Promise<number | null> {
   let buffer = "";
   let timer: NodeJS.Timeout | undefined;
   const found = new Promise<number | null>((resolve) => {
@@ -129,7 +136,7 @@ async function _listenPort(control: NodeJS.ReadableStream, died: Promise<void>):
       for (const line of buffer.split("\n")) {
         try {
           const event = JSON.parse(line) as { event?: string; socket?: string; port?: number };
-          if (event.event === "listen" && event.socket === "http" && typeof event.port === "number") resolve(event.port);
+          if (event.event === "listen" && event.socket === socket && typeof event.port === "number") resolve(event.port);
         } catch {
           // Partial line: wait for more.
         }

@@ -13,7 +13,9 @@
  *
  * @module
  */
-import type { Connect, Listen, Listener, Socket, Udp } from "@sockets/core";
+import type { Connect, Listen, Listener, Serve, Socket, Udp } from "@sockets/core";
+import type { InboundServer } from "../cases/types.js";
+import { InboundHub } from "./inbound.js";
 import type { CaseContext, ConformanceCase } from "../cases/types.js";
 import { encodeEvent, summarizeError, type ErrorSummary, type RunnerConfig, type RunnerEvent } from "./protocol.js";
 
@@ -55,6 +57,10 @@ export interface Implementation {
   readonly connect: Connect;
   readonly listen?: Listen | undefined;
   readonly udp?: Udp | undefined;
+  /** Runs a Socket Worker: the `socket-worker` cases use it (workerd passes `inbound` instead). */
+  readonly serve?: Serve | undefined;
+  /** Normalises a handler's socket (`@sockets/connect`'s `adopt`). */
+  readonly adopt?: ((socket: unknown) => Socket) | undefined;
 }
 
 /**
@@ -73,6 +79,12 @@ export interface CaseRunnerOptions {
   readonly listen?: Listen | undefined;
   /** The implementation's `udp()`, if it has one: cases tagged `udp` are skipped without it. */
   readonly udp?: Udp | undefined;
+  /** The implementation's `serve()`: the runner starts one Socket Worker for the `socket-worker` cases. */
+  readonly serve?: Serve | undefined;
+  /** Normalises a handler's socket before the case sees it. */
+  readonly adopt?: ((socket: unknown) => Socket) | undefined;
+  /** A Socket Worker the host runs (workerd's inbound socket); takes precedence over `serve`. */
+  readonly inbound?: InboundServer | undefined;
   readonly config: RunnerConfig;
   /** Name and version of the runtime, for the report. */
   readonly runtime: string;
@@ -93,7 +105,8 @@ export interface CaseRunnerOptions {
  * ```
  */
 export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
-  const { cases, connect, config, runtime, write, listen, udp } = options;
+  const { cases, connect, config, runtime, write, listen, udp, serve } = options;
+  let inbound: InboundServer | undefined = options.inbound;
   const byId = new Map(cases.map((c) => [c.id, c] as const));
   let current: { id: string; fail: (error: unknown) => void } | null = null;
   let last: string | null = null;
@@ -137,9 +150,12 @@ export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
       await emit({ type: "result", id, status: "fail", ms: 0, error: { name: "Error", message: `Unknown case ID "${id}"` } });
       return;
     }
-    const missing = (c.tags.includes("server") && listen === undefined ? "listen" : null) ?? (c.tags.includes("udp") && udp === undefined ? "udp" : null);
+    const missing =
+      (c.tags.includes("server") && listen === undefined ? "listen()" : null) ??
+      (c.tags.includes("udp") && udp === undefined ? "udp()" : null) ??
+      (c.tags.includes("socket-worker") && inbound === undefined ? "serve()" : null);
     if (missing !== null) {
-      await emit({ type: "result", id, status: "skip", ms: 0, error: { name: "Skipped", message: `the module under test exports no ${missing}()` } });
+      await emit({ type: "result", id, status: "skip", ms: 0, error: { name: "Skipped", message: `the module under test exports no ${missing}` } });
       return;
     }
     const limit = c.timeout ?? config.defaultTimeout;
@@ -162,6 +178,7 @@ export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
       peers: config.peers,
       privateCa: config.privateCa,
       serverTls: config.serverTls,
+      inbound,
       signal: controller.signal,
     };
     const started = Date.now();
@@ -188,7 +205,13 @@ export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
   return {
     async run() {
       await emit({ type: "hello", runtime, total: config.ids.length });
-      for (const id of config.ids) await runOne(id);
+      const worker = inbound === undefined && serve !== undefined && config.ids.some((id) => byId.get(id)?.tags.includes("socket-worker")) ? await _startWorker(serve, options.adopt) : null;
+      inbound ??= worker?.hub;
+      try {
+        for (const id of config.ids) await runOne(id);
+      } finally {
+        await worker?.stop();
+      }
       // Last chance for the final case's late rejections.
       await new Promise((resolve) => setTimeout(resolve, Math.max(100, config.settleMs * 4)));
       await emit({ type: "done" });

@@ -8,6 +8,8 @@
  *
  * @module
  */
+import type { Socket } from "@sockets/core";
+import { InboundHub } from "./inbound.js";
 import type { Implementation } from "./run-cases.js";
 import type { ConformanceCase } from "../cases/types.js";
 import type { RunnerConfig } from "./protocol.js";
@@ -24,8 +26,16 @@ import { createCaseRunner, type CaseRunner } from "./run-cases.js";
  * export default createWorker({ connect }, cases, config);
  * ```
  */
-export function createWorker(impl: Implementation, cases: readonly ConformanceCase[], config: RunnerConfig): { fetch(request: Request): Response } {
+export function createWorker(
+  impl: Implementation,
+  cases: readonly ConformanceCase[],
+  config: RunnerConfig,
+): { fetch(request: Request): Response; connect(socket: unknown): Promise<void> } {
   let active: CaseRunner | null = null;
+  // workerd's own inbound socket (a `sockets` entry in the generated config) is the Socket
+  // Worker of the `socket-worker` cases; its port comes with the /run request.
+  const hub = new InboundHub();
+  const adopt = impl.adopt;
   globalThis.addEventListener("unhandledrejection", (event: PromiseRejectionEvent) => {
     event.preventDefault();
     active?.stray(event.reason, undefined, event.promise);
@@ -35,8 +45,14 @@ export function createWorker(impl: Implementation, cases: readonly ConformanceCa
     active?.stray(event.error, "Uncaught exception");
   });
   return {
+    connect(socket) {
+      return hub.connect(adopt === undefined ? (socket as Socket) : adopt(socket));
+    },
     fetch(request) {
-      if (new URL(request.url).pathname !== "/run") return new Response("Not found: use /run\n", { status: 404 });
+      const url = new URL(request.url);
+      if (url.pathname !== "/run") return new Response("Not found: use /run\n", { status: 404 });
+      const inboundPort = url.searchParams.get("inbound");
+      if (inboundPort !== null) hub.address = `127.0.0.1:${inboundPort}`;
       // Pull-driven: a line is handed over only when the HTTP layer asks for more, so the
       // lines before a crash have left the isolate when it dies.
       const encoder = new TextEncoder();
@@ -59,7 +75,14 @@ export function createWorker(impl: Implementation, cases: readonly ConformanceCa
         wake?.();
         wake = null;
       };
-      const runner = createCaseRunner({ cases, ...impl, config, runtime: config.runtime ?? "workerd", write: (line) => push(line + "\n") });
+      const runner = createCaseRunner({
+        cases,
+        ...impl,
+        inbound: inboundPort === null ? undefined : hub,
+        config,
+        runtime: config.runtime ?? "workerd",
+        write: (line) => push(line + "\n"),
+      });
       active = runner;
       runner.run().then(
         () => push(null),

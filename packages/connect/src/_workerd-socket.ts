@@ -156,7 +156,13 @@ export class WorkerdSocket implements Socket {
     else this.#read.error(reason);
     this.#native.close().then(
       () => this.#finish(),
-      (error: unknown) => this.#fail(error),
+      // workerd's close() rejects ("This socket has been closed") when the peer closed
+      // first: that is a clean end, as its own `closed` says; only a failed `closed` fails.
+      (error: unknown) =>
+        this.#native.closed.then(
+          () => this.#finish(),
+          () => this.#fail(error),
+        ),
     );
     return this.closed;
   }

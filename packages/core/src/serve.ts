@@ -13,6 +13,8 @@
  *   to `onError` (default: `console.error`), never as an unhandled rejection; other
  *   connections are unaffected.
  * - `ctx.waitUntil(promise)` keeps the server's graceful stop waiting for `promise` too.
+ * - `allowHalfOpen` defaults to `true` (unlike `listen()`): workerd's inbound sockets let a
+ *   handler answer after the client's FIN, and a handler must behave the same everywhere.
  * - **Graceful stop**: `close()` stops accepting at once, then waits for running handlers
  *   (and `waitUntil` promises) up to `closeTimeout` (default 10 s); sockets whose handler
  *   is still running then are closed with a `SocketError` `ECLOSED`, and `closed` resolves.
@@ -154,7 +156,9 @@ export function createServe(listen: Listen): Serve {
         code: "EINVAL",
       });
     }
-    const listener = listen(options.address, options);
+    // workerd's inbound sockets are half-open: a handler may still write after the client's
+    // FIN (measured on 2026-11-17). The same default here keeps one handler portable.
+    const listener = listen(options.address, { allowHalfOpen: true, ...options });
     return new _Server(listener, app, options.env ?? ({} as Env), closeTimeout, options.onError ?? reportToConsole);
   };
 }
