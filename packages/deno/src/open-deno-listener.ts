@@ -25,6 +25,9 @@
  *   `TCP_NODELAY`, TLS ones cannot, so Nagle's algorithm stays on for TLS listeners (a
  *   reply written in two pieces waits ~40 ms for the client's delayed ACK).
  * - Server-side `startTls()` is emulated (Deno has none): see `_server-tls.ts`.
+ * - **`accept()` fails for a connection its client reset while it waited** in the kernel's
+ *   queue (`NotConnected`: Deno reads the peer's address): counted (`events.failed`), and
+ *   accepting goes on; any other `accept()` failure ends the listener.
  * - `close()`: `listener.close()`; a pending `accept()` then rejects (`BadResource`),
  *   which ends the pull, not the listener. Handshakes still running are closed (those
  *   connections were never handed out).
@@ -51,6 +54,15 @@ import { _DenoTransport } from "./deno-transport.js";
 
 function _unsupported(option: string, why: string): SocketError {
   return new SocketError(`Invalid option ${option}: ${why} on Deno ${Deno.version.deno}`, { code: "EINVAL" });
+}
+
+/**
+ * `accept()` fails for one connection when its client reset it while it waited in the
+ * kernel's queue: Deno asks for the peer's address, which is then `NotConnected` (ENOTCONN).
+ */
+function _isConnectionGone(error: unknown): boolean {
+  const E = Deno.errors;
+  return error instanceof E.NotConnected || error instanceof E.ConnectionReset || error instanceof E.ConnectionAborted;
 }
 
 /** Throws `EINVAL` for what Deno cannot do (see the module documentation). */
@@ -147,6 +159,11 @@ class _DenoListener implements ListenerTransport {
           conn = await this.#listener.accept();
         } catch (error) {
           if (this.#closed) return;
+          if (_isConnectionGone(error)) {
+            // That one connection, not the listener: counted, and the pull goes on.
+            this.#events.failed(_toSocketError(error, "io"));
+            continue;
+          }
           // The listener itself failed (not a closed one): that ends it.
           this.#events.error(_toSocketError(error, "io"));
           this.close();
@@ -203,7 +220,12 @@ class _DenoAccepted implements AcceptedConnection {
     this.#conn = conn;
     this.info = info;
     this.#plainStarttls = plainStarttls;
-    if ("setNoDelay" in conn) conn.setNoDelay(true);
+    try {
+      if ("setNoDelay" in conn) conn.setNoDelay(true);
+    } catch {
+      // A client that reset its connection while it waited in the accept queue: setsockopt
+      // fails (ENOTCONN). The conn is still delivered; its first read reports the reset.
+    }
   }
 
   attach(events: TransportEvents): Transport {

@@ -37,6 +37,24 @@ function echo(socket: Socket): Promise<unknown> {
   );
 }
 
+/** The little of `node:net` used here (imported by a computed name: this package's tsc has no Node types). */
+interface NodeNetSocket {
+  once(event: "connect" | "error", listener: (error?: unknown) => void): NodeNetSocket;
+  resetAndDestroy(): void;
+}
+async function nodeNet(): Promise<{ connect(port: number, host: string): NodeNetSocket }> {
+  const specifier = "node:net";
+  return (await import(specifier)) as { connect(port: number, host: string): NodeNetSocket };
+}
+
+async function until(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: still false after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 async function nextSocket(server: Listener): Promise<Socket> {
   const reader = server.readable.getReader();
   try {
@@ -172,6 +190,27 @@ Deno.test("close() stops accepting but keeps handed-out sockets open", async () 
     equal(await within(echoing, 5000, "echo done"), undefined, "the echo ended cleanly");
   } finally {
     client.close();
+  }
+});
+
+Deno.test("a client that resets while waiting in the backlog is counted; the listener goes on", async () => {
+  await using server = listen("127.0.0.1:0");
+  const { localAddress } = await server.opened;
+  // Deno cannot send RST; node:net's resetAndDestroy() can (an independent client anyway).
+  const resetting = (await nodeNet()).connect(port(localAddress), "127.0.0.1");
+  await new Promise<void>((resolve, reject) => resetting.once("connect", () => resolve()).once("error", reject));
+  resetting.resetAndDestroy();
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the RST lands before the accept
+  const accepting = nextSocket(server);
+  accepting.catch(() => {}); // asserted below; no stray rejection if `until` fails first
+  await until(() => server.stats.failed === 1, 2000, "stats.failed");
+  const good = await Deno.connect({ hostname: "127.0.0.1", port: port(localAddress) });
+  try {
+    const socket = await accepting;
+    equal((await socket.opened).remoteAddress, `127.0.0.1:${(good.localAddr as Deno.NetAddr).port}`, "the next client is accepted");
+    await socket.close();
+  } finally {
+    good.close();
   }
 });
 
