@@ -198,7 +198,11 @@ export class _SocketImpl implements Socket {
       try {
         const transport = await this.#whenReady();
         await flushed;
-        if (transport === null || this.#failure !== null) throw this.#failure ?? moved;
+        if (transport === null || this.#failure !== null) {
+          // The connection failed while the writes flushed: nobody else releases it.
+          transport?.abort();
+          throw this.#failure ?? moved;
+        }
         this.#write.error(moved);
         this.#resolveClosed();
         return await transport.startTls(this.#tls, events, cancel);
