@@ -85,8 +85,11 @@ const OPTIONAL_PEERS = { "@sockets/conformance": ["deno", "bun", "workerd"] };
 const ENGINES_NODE = ["@sockets/core", "@sockets/node", "@sockets/connect", "@sockets/cloudflare-shim", "@sockets/conformance"];
 const DEPENDENCY_FIELDS = ["dependencies", "peerDependencies", "optionalDependencies", "devDependencies"];
 
-/** The packed manifest and LICENSE against the repository (see the header: `manifest`). */
-async function _checkManifest(p, versions, root) {
+/**
+ * The packed manifest and LICENSE against the repository (see the header: `manifest`);
+ * scripts/release-dry-run.mjs runs it on the tarballs of a release too.
+ */
+export async function checkManifest(p, versions, root) {
   const problems = [];
   const { manifest } = p;
   if (manifest.license !== "MIT") problems.push(`manifest: license is ${JSON.stringify(manifest.license)}, expected "MIT"`);
@@ -364,7 +367,7 @@ async function main() {
         ...(await _publint(p.tarball)),
         ...(await _attw(p.tarball)),
         ...(await _checkDts(p.extracted, files.map((f) => f.replace(/^package\//, "")), p.manifest)),
-        ...(await _checkManifest(p, versions, root)),
+        ...(await checkManifest(p, versions, root)),
       ];
       report.set(p.manifest.name, { files: files.length, problems });
     }
@@ -382,10 +385,12 @@ async function main() {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error?.stack ?? error);
-    process.exit(1);
-  },
-);
+if (process.argv[1] && join(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error?.stack ?? error);
+      process.exit(1);
+    },
+  );
+}
