@@ -63,7 +63,9 @@ export type SocketErrorCode =
  * ```
  */
 export interface SocketErrorOptions {
+  /** The normalised failure code (default `"EUNKNOWN"`). */
   code?: SocketErrorCode;
+  /** The underlying error (the runtime's own), kept as the error's `cause`. */
   cause?: unknown;
 }
 
@@ -85,9 +87,17 @@ const PREFIX = "SocketError: ";
  * ```
  */
 export class SocketError extends TypeError {
-  /** @extension The normalised failure code. */
+  /**
+   * The normalised failure code.
+   *
+   * @extension
+   */
   readonly code: SocketErrorCode;
 
+  /**
+   * A `SocketError` with `message` (prefixed `"SocketError: "` unless it already is), the
+   * code of `options` (`"EUNKNOWN"` without one) and its `cause`.
+   */
   constructor(message: string, options: SocketErrorOptions = {}) {
     super(message.startsWith(PREFIX) ? message : PREFIX + message, "cause" in options ? { cause: options.cause } : undefined);
     this.code = options.code ?? "EUNKNOWN";

@@ -31,7 +31,9 @@ export type SecureTransportKind = "off" | "on" | "starttls";
  * ```
  */
 export interface SocketAddress {
+  /** A host name, an IPv4 address, or an IPv6 address (bare or in brackets). */
   hostname: string;
+  /** The port, 1–65535 (a string must be its canonical decimal form). */
   port: number | string;
 }
 
@@ -75,14 +77,18 @@ export interface SocketOptions {
   /** ALPN protocol names to offer, in order of preference. */
   alpn?: readonly string[];
   /**
-   * @extension Not in the spec (WinterTC55/proposal-sockets-api#34). Aborts a connect in
-   * flight, or closes an open socket; everything then fails with a `SocketError` whose
-   * `code` is `"EABORTED"` and whose `cause` is `signal.reason`.
+   * Not in the spec (WinterTC55/proposal-sockets-api#34). Aborts a connect in flight, or
+   * closes an open socket; everything then fails with a `SocketError` whose `code` is
+   * `"EABORTED"` and whose `cause` is `signal.reason`.
+   *
+   * @extension
    */
   signal?: AbortSignal;
   /**
-   * @extension Not in the spec. Extra trusted root certificates (PEM), **added to** the
-   * system roots. Used for `secureTransport: "on"` and for `startTls()`.
+   * Not in the spec. Extra trusted root certificates (PEM), **added to** the system roots.
+   * Used for `secureTransport: "on"` and for `startTls()`.
+   *
+   * @extension
    */
   caCerts?: readonly string[];
 }
@@ -101,8 +107,11 @@ export interface SocketOptions {
  * ```
  */
 export interface SocketInfo {
+  /** The peer's address, `"ip:port"` (`"[::1]:port"` for IPv6), or `null` where the runtime cannot tell. */
   remoteAddress: string | null;
+  /** This end's address, `"ip:port"`, or `null` where the runtime cannot tell (workerd). */
   localAddress: string | null;
+  /** The protocol negotiated with ALPN, or `null` (no TLS, or none agreed). */
   alpn: string | null;
 }
 
@@ -131,7 +140,9 @@ export interface Socket {
   /** `true` once `startTls()` has been called on this socket. */
   readonly upgraded: boolean;
   /**
-   * @extension Not in the spec (workerd has it): how this socket is secured.
+   * Not in the spec (workerd has it): how this socket is secured.
+   *
+   * @extension
    */
   readonly secureTransport: SecureTransportKind;
   /**
