@@ -111,6 +111,33 @@ export const serverTlsCases: readonly ConformanceCase[] = [
     },
   },
   {
+    id: "server/starttls-keeps-the-listener-serving",
+    title: "after a server-side startTls() upgrade, the listener still accepts and serves the next connection",
+    tags: ["server"],
+    async run(ctx) {
+      await withListener(ctx, { secureTransport: "starttls", tls: ctx.serverTls, allowHalfOpen: true }, async (listener, address) => {
+        const first = hostClient(ctx, { op: "starttls", target: address, starttls: { line: b64("STARTTLS\n"), expect: b64("OK\n"), servername: "localhost" }, send: b64("one"), halfClose: true });
+        const plain = await accept(listener);
+        const lines = new ByteReader(plain.readable);
+        equal(await lines.line(), "STARTTLS", "the first client's command");
+        lines.reader.releaseLock();
+        const writer = plain.writable.getWriter();
+        await writer.write(bytes("OK\n"));
+        writer.releaseLock();
+        const secure = plain.startTls();
+        await withTimeout(secure.opened, 5_000, "the first upgrade");
+        equal(text(await readAll(secure.readable)), "one", "the first client's bytes over TLS");
+        await secure.close();
+        await first;
+        const second = hostClient(ctx, { op: "exchange", target: address, send: b64("two"), halfClose: true });
+        const next = await accept(listener);
+        equal(text(await readAll(next.readable)), "two", "the second client's plain bytes");
+        await next.close();
+        await second;
+      });
+    },
+  },
+  {
     id: "server/starttls-client-gives-up",
     title: "a client that leaves before the server handshake: startTls() throws (failure already seen) or opened rejects with ETLS, never hangs",
     tags: ["server", "ext:codes"],

@@ -255,7 +255,12 @@ export function upgradeTls(
   const server = isServerTls(tls) ? tls : null;
   const opening = new BunOpening(server === null ? CLIENT_HANDSHAKE : serverHandshake(server), events, peer, cancel, Transport);
   try {
-    raw.reload({ socket: SILENT });
+    // The raw socket keeps firing its handlers with the ciphertext: they must go nowhere.
+    // A dialled socket's handlers are its own (`reload()`); an accepted socket's are the
+    // listener's, shared by every connection (a `reload()` would silence the listener:
+    // no later connection would be served), so there the owner is removed instead.
+    if (server === null) raw.reload({ socket: SILENT });
+    else raw.data = undefined;
     if (server !== null) {
       // Bun's types do not list `isServer` (it is in its implementation and docs).
       raw.upgradeTLS({ data: opening, tls: bunServerTlsOptions(server), isServer: true, socket: bunHandlers } as Parameters<BunSocket["upgradeTLS"]>[0]);
