@@ -5,24 +5,33 @@
  *
  * Contract, in the words core relies on:
  *
- * - **Opening.** `open(request, events)` resolves once the socket is bound (and connected
- *   in connected mode) with its addresses in `info`. It rejects with the native error
- *   (core normalises `EADDRINUSE`, `EACCES`, …). An option the runtime cannot honour is a
- *   *synchronous* throw of a `SocketError` `EINVAL` naming the option and the runtime;
- *   so is a missing permission or flag (Deno without `--unstable-net`: name the flag).
+ * - **Opening.** Core calls `open(request, events)` synchronously inside `udp()`, so an
+ *   option the runtime cannot honour is a *synchronous* throw of a `SocketError` `EINVAL`
+ *   naming the option and the runtime, out of `udp()` itself; so is a missing permission
+ *   or flag (Deno without `--unstable-net`: name the flag). The request's addresses are IP
+ *   literals or hostnames (core already mapped `localhost` to `127.0.0.1`): the transport
+ *   resolves a hostname with its own `resolve` (use `isIpLiteral`) before it binds. The
+ *   promise resolves once the socket is bound (and connected in connected mode) with its
+ *   addresses on the transport (`remoteAddress`/`remotePort`: the resolved peer in
+ *   connected mode). It rejects with the native error (core normalises `EADDRINUSE`,
+ *   `EACCES`, …).
  * - **Receiving.** Each datagram is `events.message(data, address, port)`, whole: never
  *   merged, split or truncated (a pull runtime reads into a buffer large enough for the
  *   largest datagram, 65 535 bytes). `data` belongs to core from then on. A push runtime
  *   (Node, Bun) delivers as datagrams arrive (core keeps at most `highWaterMark` and drops,
  *   counting, the rest, as the kernel does); a pull runtime (Deno) receives once per
- *   `pull()` and returns a promise that settles after it delivered. In connected mode only
- *   the peer's datagrams are delivered (filter if the runtime does not).
+ *   `pull()` and returns a promise that settles after it delivered (or discarded) one; core
+ *   pulls again while a read waits. In connected mode only the peer's datagrams are
+ *   delivered (filter if the runtime does not).
  * - **Sending.** `send(data, address, port)` sends one datagram: `address`/`port` are
  *   `null` in connected mode; in bound mode `address` is an IP literal (core resolves
  *   hostnames first with `resolve`). It returns (or resolves) once the datagram was handed
  *   to the OS. A failure of that one datagram (`EMSGSIZE`, an ICMP error reported as
  *   `ECONNREFUSED`) rejects it and leaves the socket usable: the transport does not
- *   report it through `events.error`.
+ *   report it through `events.error`. An ICMP error the runtime reports outside a send
+ *   (on a connected socket: Node's `'error'` from `recvmsg`, Bun's `error` handler, a
+ *   failed receive on Deno) is not fatal either: the transport keeps it and rejects the
+ *   next send with it, once, as the kernel does for a socket nobody is reading.
  * - **Fatal errors** (the socket itself broke) are `events.error(error)`, at most once.
  * - **`close()`** releases the socket; idempotent; no event after it.
  *
@@ -30,7 +39,8 @@
  */
 
 /**
- * What to open. Addresses are IP literals or hostnames, IPv6 without brackets.
+ * What to open. Addresses are IP literals or hostnames (the transport resolves those), IPv6
+ * without brackets.
  *
  * @example
  * ```ts
@@ -79,6 +89,10 @@ export interface DatagramEvents {
 export interface DatagramTransport {
   readonly localAddress: string;
   readonly localPort: number;
+  /** Connected mode: the peer's IP address (resolved); `null` in bound mode. */
+  readonly remoteAddress: string | null;
+  /** Connected mode: the peer's port; `null` in bound mode. */
+  readonly remotePort: number | null;
   /** Pull runtimes: receive one datagram. Push runtimes: nothing to do. */
   pull(): void | Promise<void>;
   send(data: Uint8Array, address: string | null, port: number | null): void | Promise<void>;
@@ -97,6 +111,10 @@ export interface DatagramTransport {
  */
 export interface OpenDatagram {
   (request: DatagramRequest, events: DatagramEvents): Promise<DatagramTransport>;
-  /** Resolves a hostname to one IP literal (IPv6 without brackets). */
-  resolve(hostname: string): Promise<string>;
+  /**
+   * Resolves a hostname to one IP literal (IPv6 without brackets); `family` asks for an
+   * IPv4 (4) or IPv6 (6) address, as the socket it is for can only send to that family.
+   * A name that does not resolve rejects (core reports `ENOTFOUND`).
+   */
+  resolve(hostname: string, family?: 4 | 6): Promise<string>;
 }

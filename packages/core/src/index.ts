@@ -43,3 +43,5 @@ export {
 } from "./listener-transport.js";
 export type { DatagramEvents, DatagramRequest, DatagramTransport, OpenDatagram } from "./datagram-transport.js";
 export type { Udp, UDPMessage, UDPMessageInit, UDPSocket, UDPSocketInfo, UDPSocketOptions, UDPSocketStats } from "./udp-types.js";
+export { createUdp } from "./udp.js";
+export { isIpLiteral, resolveUdpOptions, udpHost, type ResolvedUdpOptions } from "./udp-options.js";

@@ -1,0 +1,412 @@
+/**
+ * The one `UDPSocket` implementation over a runtime's {@link DatagramTransport}.
+ *
+ * - `readable` is a value stream of `UDPMessage` with `highWaterMark: 0`: a message is
+ *   handed over only when a reader asks. Push runtimes (Node, Bun) deliver datagrams as
+ *   they arrive; those nobody is reading yet wait in a queue of at most `highWaterMark`;
+ *   one more is dropped and counted in `stats.dropped`, as the kernel drops what overflows
+ *   its receive buffer. Pull runtimes (Deno) receive only while a read waits.
+ * - `writable`: one write is one datagram, resolved once the runtime handed it to the OS.
+ *   A write that fails (a bad chunk, `EMSGSIZE`, `ENOTFOUND`, an ICMP `ECONNREFUSED`)
+ *   rejects with a `SocketError`; WHATWG streams then error that `WritableStream` (and
+ *   reject the writes queued behind it, unsent), so the socket installs a fresh one:
+ *   `socket.writable` is usable again, the readable and the socket never notice. See the
+ *   README ("UDP: a failed datagram").
+ * - `close()` ends the readable (a pending read resolves `done`), lets the datagram in
+ *   flight reach the OS, errors the writable with `ECLOSED`, releases the socket;
+ *   `close(reason)` errors both streams with `reason`. A `signal` is `close` with
+ *   `EABORTED`, but `closed` rejects with it. `opened`/`closed` are marked handled.
+ *
+ * @module
+ */
+import { _datagramOf } from "./_udp-chunk.js";
+import type { DatagramEvents, DatagramTransport, OpenDatagram } from "./datagram-transport.js";
+import { deferred } from "./deferred.js";
+import { codeOf, signalAborted, toSocketError } from "./normalize-error.js";
+import { SocketError } from "./socket-error.js";
+import { isIpLiteral, type ResolvedUdpOptions } from "./udp-options.js";
+import type { UDPMessage, UDPMessageInit, UDPSocket, UDPSocketInfo, UDPSocketStats } from "./udp-types.js";
+
+type Phase = "opening" | "open" | "closing" | "closed" | "failed";
+type Chunk = UDPMessageInit | ArrayBufferView | ArrayBuffer;
+
+const noop = (): void => {};
+
+/** Internal: the UDPSocket. Only the public surface is visible; state lives in private fields. */
+export class _UdpSocketImpl implements UDPSocket {
+  readonly readable: ReadableStream<UDPMessage>;
+  readonly opened: Promise<UDPSocketInfo>;
+  readonly closed: Promise<void>;
+
+  #phase: Phase = "opening";
+  #closeCalled = false;
+  #failure: SocketError | null = null;
+  #transport: DatagramTransport | null = null;
+  readonly #open: OpenDatagram;
+  readonly #connected: boolean;
+  readonly #highWaterMark: number;
+  /** The resolver's address family for bound-mode hostnames (`undefined`: a dual-stack `"::"`). */
+  #family: 4 | 6 | undefined = undefined;
+  #reads!: ReadableStreamDefaultController<UDPMessage>;
+  #readDone = false;
+  /** Received, not yet read: `#queue[#head…]`, at most `highWaterMark`. */
+  #queue: UDPMessage[] = [];
+  #head = 0;
+  /** A read waits and the queue was empty: the next datagram goes straight to it. */
+  #waiting = false;
+  #received = 0;
+  #dropped = 0;
+  #writable: WritableStream<Chunk>;
+  #writes: WritableStreamDefaultController | null = null;
+  /** The user closed or aborted the writable: no fresh one after a failed write. */
+  #writableDone = false;
+  /** The send in flight (what `close()` lets finish). */
+  #inFlight: Promise<void> | null = null;
+  readonly #lastPeer = { address: undefined as unknown, host: "" };
+  #openedSettled = false;
+  #closedSettled = false;
+  readonly #resolveOpened: (info: UDPSocketInfo) => void;
+  readonly #rejectOpened: (reason: unknown) => void;
+  readonly #resolveClosed: () => void;
+  readonly #rejectClosed: (reason: unknown) => void;
+  /** Settles once the open did, with or without a transport. */
+  readonly #ready: Promise<void>;
+  readonly #setReady: () => void;
+  #unlisten: () => void = noop;
+
+  constructor(open: OpenDatagram, options: ResolvedUdpOptions) {
+    this.#open = open;
+    this.#connected = options.mode === "connected";
+    this.#highWaterMark = options.highWaterMark;
+    [this.opened, this.#resolveOpened, this.#rejectOpened] = deferred<UDPSocketInfo>();
+    [this.closed, this.#resolveClosed, this.#rejectClosed] = deferred<void>();
+    [this.#ready, this.#setReady] = deferred<void>();
+    this.readable = new ReadableStream<UDPMessage>(
+      {
+        start: (controller) => void (this.#reads = controller),
+        pull: () => this.#pull(),
+        cancel: () => this.#stopReading(),
+      },
+      { highWaterMark: 0 },
+    );
+    this.#writable = this.#newWritable();
+    const signal = options.signal;
+    if (signal?.aborted === true) {
+      this.#fail(signalAborted(signal, "The UDP socket"));
+      return;
+    }
+    // A synchronous throw (an option this runtime cannot honour, a missing flag) leaves udp() as it is.
+    const opening = open(options.request, new _UdpSocketImpl.#Events(this));
+    if (signal !== undefined) {
+      const onAbort = (): void => this.#fail(signalAborted(signal, "The UDP socket"));
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#unlisten = () => signal.removeEventListener("abort", onAbort);
+    }
+    opening.then(
+      (transport) => this.#onOpen(transport),
+      (error: unknown) => {
+        this.#setReady();
+        this.#fail(toSocketError(error));
+      },
+    );
+  }
+
+  /** The runtime's reports, routed to private methods (not visible on the socket). */
+  // oxlint-disable-next-line no-unused-private-class-members
+  static readonly #Events = class implements DatagramEvents {
+    // oxlint-disable-next-line no-unused-private-class-members
+    readonly #socket: _UdpSocketImpl;
+    constructor(socket: _UdpSocketImpl) {
+      this.#socket = socket;
+    }
+    message(data: Uint8Array, address: string, port: number): void {
+      this.#socket.#message(data, address, port);
+    }
+    error(error: unknown): void {
+      this.#socket.#fail(toSocketError(error));
+    }
+  };
+
+  get writable(): WritableStream<Chunk> {
+    return this.#writable;
+  }
+
+  get stats(): UDPSocketStats {
+    return { received: this.#received, dropped: this.#dropped };
+  }
+
+  close(reason?: unknown): Promise<void> {
+    const phase = this.#phase;
+    if (this.#closeCalled || phase === "closed" || phase === "failed") return this.closed;
+    this.#closeCalled = true;
+    this.#unlisten();
+    this.#rejectOpenedWith(reason ?? new SocketError("The UDP socket was closed before it was bound", { code: "ECLOSED" }));
+    this.#endReadable(reason);
+    const error = reason ?? new SocketError("The UDP socket was closed", { code: "ECLOSED" });
+    const transport = this.#transport;
+    if (phase === "opening" || transport === null) {
+      // `#onOpen` closes a transport that arrives late.
+      this.#phase = "closed";
+      this.#errorWritable(error);
+      this.#settleClosed();
+      return this.closed;
+    }
+    this.#phase = "closing";
+    if (reason !== undefined) this.#errorWritable(error);
+    const inFlight = reason === undefined ? this.#inFlight : null;
+    (inFlight === null ? Promise.resolve() : inFlight.catch(noop))
+      .then(() => {
+        this.#errorWritable(error);
+        return transport.close();
+      })
+      .then(
+        () => {
+          this.#phase = "closed";
+          this.#settleClosed();
+        },
+        (failure: unknown) => {
+          this.#phase = "failed";
+          this.#rejectClosedWith(toSocketError(failure));
+        },
+      );
+    return this.closed;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<UDPMessage> {
+    return (this.readable as unknown as AsyncIterable<UDPMessage>)[Symbol.asyncIterator]();
+  }
+
+  // ── reading ─────────────────────────────────────────────────────────────────────────
+
+  #pull(): void | Promise<void> {
+    if (this.#head < this.#queue.length) {
+      this.#deliver(this.#shift());
+      return;
+    }
+    this.#waiting = true;
+    const transport = this.#transport;
+    if (transport !== null) return this.#pullFrom(transport);
+    if (this.#phase !== "opening") return;
+    return this.#ready.then(() => {
+      const late = this.#transport;
+      if (late !== null) return this.#pullFrom(late);
+    });
+  }
+
+  /** Pull runtimes: receive until a datagram went to the waiting read, or the socket stopped. */
+  #pullFrom(transport: DatagramTransport): void | Promise<void> {
+    const first = transport.pull();
+    if (first === undefined) return; // a push runtime: `#message` hands it over
+    return (async () => {
+      try {
+        await first;
+        while (this.#waiting && this.#phase === "open") await transport.pull();
+      } catch (error) {
+        this.#fail(toSocketError(error));
+      }
+    })();
+  }
+
+  // Called from `#Events.message()`.
+  // oxlint-disable-next-line no-unused-private-class-members
+  #message(data: Uint8Array, remoteAddress: string, remotePort: number): void {
+    if (this.#readDone || (this.#phase !== "open" && this.#phase !== "opening")) return;
+    const message: UDPMessage = { data, remoteAddress, remotePort };
+    if (this.#waiting) {
+      this.#waiting = false;
+      this.#deliver(message);
+    } else if (this.#queue.length - this.#head < this.#highWaterMark) {
+      this.#queue.push(message);
+    } else {
+      this.#dropped++;
+    }
+  }
+
+  #deliver(message: UDPMessage): void {
+    this.#received++;
+    this.#reads.enqueue(message);
+  }
+
+  #shift(): UDPMessage {
+    const message = this.#queue[this.#head]!;
+    this.#queue[this.#head++] = undefined as unknown as UDPMessage;
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    return message;
+  }
+
+  /** The reader cancelled the readable: datagrams are no longer kept; the socket stays open for writing. */
+  #stopReading(): void {
+    this.#readDone = true;
+    this.#waiting = false;
+    this.#queue = [];
+    this.#head = 0;
+  }
+
+  /** Without a reason the readable ends (a pending read resolves `done`); with one, reads reject with it. */
+  #endReadable(reason: unknown): void {
+    if (this.#readDone) return;
+    this.#stopReading();
+    try {
+      if (reason === undefined) this.#reads.close();
+      else this.#reads.error(reason);
+    } catch {
+      // Already closed or cancelled by the reader.
+    }
+  }
+
+  // ── writing ─────────────────────────────────────────────────────────────────────────
+
+  #newWritable(): WritableStream<Chunk> {
+    return new WritableStream<Chunk>({
+      start: (controller) => void (this.#writes = controller),
+      write: (chunk) => this.#write(chunk),
+      close: () => void (this.#writableDone = true),
+      abort: () => void (this.#writableDone = true),
+    });
+  }
+
+  #write(chunk: Chunk): Promise<void> | void {
+    if (this.#phase !== "open" && this.#phase !== "opening") throw this.#failure ?? this.#closedError();
+    let datagram;
+    try {
+      datagram = _datagramOf(chunk, this.#connected, this.#lastPeer);
+    } catch (error) {
+      throw this.#writeFailed(error);
+    }
+    const transport = this.#transport;
+    const host = datagram.host;
+    if (transport === null || (host !== null && !isIpLiteral(host))) return this.#track(this.#writeLater(datagram.data, host, datagram.port));
+    let sending: void | Promise<void>;
+    try {
+      sending = transport.send(datagram.data, host, datagram.port);
+    } catch (error) {
+      throw this.#writeFailed(error);
+    }
+    if (sending === undefined) return;
+    return this.#track(sending.catch((error: unknown) => Promise.reject(this.#writeFailed(error))));
+  }
+
+  /** A write before the socket is open, or to a hostname: wait for the open, resolve, send. */
+  async #writeLater(data: Uint8Array, host: string | null, port: number | null): Promise<void> {
+    await this.#ready;
+    const transport = this.#transport;
+    if (transport === null || this.#phase !== "open") throw this.#failure ?? this.#closedError();
+    let address = host;
+    if (host !== null && !isIpLiteral(host)) {
+      try {
+        address = await this.#open.resolve(host, this.#family);
+      } catch (error) {
+        throw this.#writeFailed(toSocketError(error, codeOf(error) === undefined ? { code: "ENOTFOUND" } : {}));
+      }
+      if (this.#phase !== "open") throw this.#failure ?? this.#closedError();
+    }
+    try {
+      await transport.send(data, address, port);
+    } catch (error) {
+      throw this.#writeFailed(error);
+    }
+  }
+
+  #track(sending: Promise<void>): Promise<void> {
+    this.#inFlight = sending;
+    return sending;
+  }
+
+  /**
+   * One datagram failed: the error for that write. The WHATWG stream errors with it, so
+   * the socket installs a fresh writable (unless it is closing, or the user closed it).
+   */
+  #writeFailed(cause: unknown): SocketError {
+    const error = toSocketError(cause);
+    if ((this.#phase === "open" || this.#phase === "opening") && !this.#writableDone) {
+      this.#writable = this.#newWritable();
+    }
+    return error;
+  }
+
+  #errorWritable(reason: unknown): void {
+    this.#writableDone = true;
+    try {
+      this.#writes?.error(reason);
+    } catch {
+      // Already errored.
+    }
+  }
+
+  #closedError(): SocketError {
+    return new SocketError("The UDP socket was closed", { code: "ECLOSED" });
+  }
+
+  // ── lifecycle ───────────────────────────────────────────────────────────────────────
+
+  #onOpen(transport: DatagramTransport): void {
+    if (this.#phase !== "opening") {
+      // Closed (or aborted) while binding: release the port.
+      this.#setReady();
+      void Promise.resolve()
+        .then(() => transport.close())
+        .catch(noop);
+      return;
+    }
+    this.#phase = "open";
+    this.#transport = transport;
+    const local = transport.localAddress;
+    this.#family = !local.includes(":") ? 4 : local === "::" ? undefined : 6;
+    const info: UDPSocketInfo = { localAddress: local, localPort: transport.localPort };
+    if (transport.remoteAddress !== null && transport.remotePort !== null) {
+      info.remoteAddress = transport.remoteAddress;
+      info.remotePort = transport.remotePort;
+    }
+    this.#openedSettled = true;
+    this.#resolveOpened(info);
+    this.#setReady();
+  }
+
+  #fail(error: SocketError): void {
+    const phase = this.#phase;
+    if (phase === "closed" || phase === "failed" || this.#closeCalled) return;
+    this.#phase = "failed";
+    this.#failure = error;
+    this.#unlisten();
+    this.#rejectOpenedWith(error);
+    this.#rejectClosedWith(error);
+    this.#endReadable(error);
+    this.#errorWritable(error);
+    const transport = this.#transport;
+    if (transport !== null) {
+      void Promise.resolve()
+        .then(() => transport.close())
+        .catch(noop);
+    }
+  }
+
+  #settleClosed(): void {
+    if (this.#closedSettled) return;
+    this.#closedSettled = true;
+    this.#resolveClosed();
+  }
+
+  #rejectOpenedWith(reason: unknown): void {
+    if (this.#openedSettled) return;
+    this.#openedSettled = true;
+    this.opened.catch(noop);
+    this.#rejectOpened(reason);
+  }
+
+  #rejectClosedWith(reason: unknown): void {
+    if (this.#closedSettled) return;
+    this.#closedSettled = true;
+    this.closed.catch(noop);
+    this.#rejectClosed(reason);
+  }
+}
