@@ -4,7 +4,10 @@
  * files) interleaved, A B A B …, against the same peer server, and prints the paired
  * ratios B/A of CPU per operation. Native runs in the same rounds as the reference.
  *
- * Usage: node src/ab.mjs --module PATH [--runtime node] [--scenario pingPong,upload] [--reps 5] [--quick]
+ * Usage: node src/ab.mjs --module PATH [--impl ours|native] [--runtime node] [--scenario pingPong,upload] [--reps 5] [--quick]
+ *
+ * With `--impl native`, A is the workspace's native scenarios and B the module at PATH
+ * (exporting `scenarios`, like `scenarios/native-node.mjs`): a baseline's A/B.
  *
  * @module
  */
@@ -25,6 +28,8 @@ const runtime = flag("--runtime", "node");
 const scenarios = flag("--scenario", "pingPong,upload,download,downloadByob,churn").split(",");
 const reps = Number(flag("--reps", "5"));
 const quick = args.includes("--quick");
+const impl = flag("--impl", "ours");
+const overrideVar = impl === "native" ? "SOCKETS_BENCH_NATIVE" : "SOCKETS_BENCH_OURS";
 
 const pki = await createTestPki();
 const server = await startPeerServer(join(pki.dir, "leaf.key"), join(pki.dir, "leaf.crt"));
@@ -35,12 +40,12 @@ try {
     const metric = METRICS[SCENARIOS[scenario].kind].primary;
     const values = { native: [], a: [], b: [] };
     for (let rep = 0; rep < reps; rep++) {
-      for (const [label, impl, extra] of [
+      for (const [label, which, extra] of [
         ["native", "native", {}],
-        ["a", "ours", {}],
-        ["b", "ours", { SOCKETS_BENCH_OURS: resolve(modulePath) }],
+        ["a", impl, {}],
+        ["b", impl, { [overrideVar]: resolve(modulePath) }],
       ]) {
-        const result = await runClient(runtime, { impl, scenario, ctx, warmup }, { env: { ...env, ...extra }, timeoutMs: 120_000 });
+        const result = await runClient(runtime, { impl: which, scenario, ctx, warmup }, { env: { ...env, ...extra }, timeoutMs: 120_000 });
         if (!result.ok) throw new Error(`${label} ${scenario}: ${result.error}`);
         values[label].push(metric.of(result, ctx));
       }

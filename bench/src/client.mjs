@@ -22,7 +22,12 @@ import { portableScenarios } from "./scenarios/portable.mjs";
 const runtime = typeof globalThis.Deno !== "undefined" ? "deno" : typeof globalThis.Bun !== "undefined" ? "bun" : "node";
 
 async function loadScenarios(impl) {
-  if (impl === "native") return (await import(`./scenarios/native-${runtime}.mjs`)).scenarios;
+  if (impl === "native") {
+    // SOCKETS_BENCH_NATIVE: another native scenario module (exporting `scenarios`), to A/B
+    // a baseline against the workspace's.
+    const override = process.env.SOCKETS_BENCH_NATIVE;
+    return (await import(override ? pathToFileURL(override).href : `./scenarios/native-${runtime}.mjs`)).scenarios;
+  }
   if (impl === "ours") {
     // SOCKETS_BENCH_OURS: another build of ours (a path to a module exporting connect), for
     // before/after comparisons of a change without touching the workspace packages.
