@@ -113,4 +113,28 @@ describe("createCaseRunner with listen()", () => {
       expect(late[0]?.type === "late" && late[0].error.message).toMatch(/Unhandled rejection of `socket\.closed`: Error: late reset/);
     });
   }
+
+  it("charges a late rejection of the socket startTls() returns to the case that upgraded", async () => {
+    const upgraded = fakeSocket(100);
+    const plain = { opened: new Promise(() => {}), closed: new Promise(() => {}), startTls: () => upgraded } as unknown as Socket;
+    const strays: Promise<unknown>[] = [];
+    const cases: ConformanceCase[] = [
+      {
+        id: "server/upgrades",
+        title: "upgrades and finishes",
+        tags: ["server"],
+        async run(ctx) {
+          const socket = (await ctx.listen!("127.0.0.1:0").readable.getReader().read()).value!;
+          const secure = socket.startTls();
+          strays.push(secure.closed.catch(() => runner.stray(new Error("late reset"), undefined, secure.closed)));
+        },
+      },
+      { id: "server/next", title: "runs while the rejection surfaces", tags: ["server"], run: () => later(300) },
+    ];
+    const events: RunnerEvent[] = [];
+    const runner = createCaseRunner({ cases, connect, listen: fakeListen([plain]), config: config(cases), runtime: "test", write: (line) => void events.push(decodeEvent(line)!) });
+    await runner.run();
+    await Promise.all(strays);
+    expect(events.filter((e) => e.type === "late").map((e) => e.id)).toEqual(["server/upgrades"]);
+  });
 });

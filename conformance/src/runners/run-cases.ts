@@ -116,6 +116,23 @@ export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
       const promise: unknown = (target as { opened?: unknown; closed?: unknown })[key];
       if (typeof promise === "object" && promise !== null) owners.set(promise, { id, key });
     }
+    // The socket startTls() returns (client or server side) belongs to the same case.
+    const startTls = (target as { startTls?: unknown }).startTls;
+    if (typeof startTls === "function") {
+      try {
+        Object.defineProperty(target, "startTls", {
+          value: (...args: unknown[]) => {
+            const upgraded: unknown = startTls.apply(target, args);
+            if (typeof upgraded === "object" && upgraded !== null) own(id, upgraded);
+            return upgraded;
+          },
+          configurable: true,
+          writable: true,
+        });
+      } catch {
+        // A frozen socket: its upgrade is charged to the running case.
+      }
+    }
   };
   const tracked = (id: string): Connect => (address, opts) => {
     const socket = connect(address, opts);
