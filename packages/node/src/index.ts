@@ -19,7 +19,8 @@
  *
  * @module
  */
-import { createConnect, createListen, createServe, type Connect, type Listen, type Serve } from "@sockets/core";
+import { createConnect, createListen, createServe, createUdp, type Connect, type Listen, type Serve, type Udp } from "@sockets/core";
+import { openNodeDatagram } from "./open-node-datagram.js";
 import { openNodeListener } from "./open-node-listener.js";
 import { openNodeTransport } from "./open-node-transport.js";
 
@@ -51,6 +52,8 @@ export type {
 export { SocketError } from "@sockets/core";
 export { openNodeTransport } from "./open-node-transport.js";
 export { openNodeListener } from "./open-node-listener.js";
+export { openNodeDatagram } from "./open-node-datagram.js";
+export type { Udp, UDPMessage, UDPMessageInit, UDPSocket, UDPSocketInfo, UDPSocketOptions, UDPSocketStats } from "@sockets/core";
 
 /**
  * Opens a TCP connection (plain, TLS, or plain with a later `startTls()`) and returns the
@@ -104,6 +107,24 @@ export const listen: Listen = createListen(openNodeListener);
  * ```
  */
 export const serve: Serve = createServe(listen);
+
+/**
+ * @extension A UDP socket (WICG Direct Sockets message shape): connected mode with
+ * `remoteAddress` + `remotePort`, bound mode with `localAddress` [+ `localPort`]. The
+ * readable gives one `{ data, remoteAddress, remotePort }` per datagram; one write is one
+ * datagram. Bad options throw a `SocketError` synchronously (see `@sockets/core`'s
+ * README, "UDP: what core decides").
+ *
+ * @example
+ * ```ts
+ * import { udp } from "@sockets/node";
+ * const socket = udp({ remoteAddress: "127.0.0.1", remotePort: 9999 });
+ * const writer = socket.writable.getWriter();
+ * await writer.write({ data: new TextEncoder().encode("hello world") });
+ * await socket.close();
+ * ```
+ */
+export const udp: Udp = createUdp(openNodeDatagram);
 
 /**
  * Which runtime this build of `connect` is for (the same tag every `@sockets/*` runtime
