@@ -6,10 +6,11 @@
  */
 
 /** Implementations, in the order they run within each interleaved round (A, B, C). */
-export const IMPLS = ["native", "ours", "peer"];
+export const IMPLS = ["native", "floor", "ours", "peer"];
 
 export const IMPL_LABELS = {
   native: "native",
+  floor: "floor",
   ours: "@sockets",
   peer: "@arrowood.dev/socket",
 };
@@ -115,7 +116,7 @@ export const METRICS = {
   },
 };
 
-const USAGE = `Usage: pnpm bench [--quick] [--runtime node,deno,bun] [--scenario a,b] [--impl native,ours,peer]
+const USAGE = `Usage: pnpm bench [--quick] [--runtime node,deno,bun] [--scenario a,b] [--impl native,floor,ours,peer]
                   [--reps N] [--json FILE] [--svg FILE] [--no-readme] [--profile DIR]
 Scenarios: ${Object.keys(SCENARIOS).join(", ")}`;
 

@@ -45,8 +45,8 @@ export function markdown(analysis, meta) {
   for (const runtime of meta.runtimes) {
     lines.push(`#### ${runtime} ${meta.versions[runtime] ?? ""}`.trimEnd(), "");
     lines.push(
-      `| scenario | metric | ${IMPLS.map((impl) => IMPL_LABELS[impl]).join(" | ")} | ours/native | peer/native | ours/peer | target | |`,
-      `|---|---|${IMPLS.map(() => "--:").join("|")}|--:|--:|--:|--:|:-:|`,
+      `| scenario | metric | ${IMPLS.map((impl) => IMPL_LABELS[impl]).join(" | ")} | ours/native | floor/native | ours/floor | ours/peer | target | |`,
+      `|---|---|${IMPLS.map(() => "--:").join("|")}|--:|--:|--:|--:|--:|:-:|`,
     );
     for (const scenario of meta.scenarios) {
       const rows = IMPLS.map((impl) =>
@@ -54,12 +54,17 @@ export function markdown(analysis, meta) {
       );
       const ratio = analysis.ratios.find((r) => r.runtime === runtime && r.scenario === scenario);
       const metric = METRICS[SCENARIOS[scenario].kind];
-      const verdict =
-        ratio.meetsTarget === null ? "" : `${ratio.meetsTarget ? "✓" : "✗"}${ratio.beatsPeer === false ? " (≥ peer)" : ""}`;
+      const verdict = [
+        ratio.meetsTarget === null ? null : ratio.meetsTarget ? "✓" : "✗",
+        ratio.meetsFloor === null ? null : ratio.meetsFloor ? "floor ✓" : "floor ✗",
+        ratio.beatsPeer === false ? "≥ peer" : null,
+      ]
+        .filter(Boolean)
+        .join(" ");
       const name = `${SCENARIOS[scenario].title} (${_size(scenario, meta.contexts[scenario])})`;
       lines.push(
-        `| ${name} | ${metric.primary.label} | ${rows.map((row) => _cell(row, "primary")).join(" | ")} | ${_ratio(ratio.oursNative)} | ${_ratio(ratio.peerNative)} | ${_ratio(ratio.oursPeer)} | ≤ ${ratio.target} | ${verdict} |`,
-        `| | ${metric.secondary.label} | ${rows.map((row) => _cell(row, "secondary")).join(" | ")} | | | | | |`,
+        `| ${name} | ${metric.primary.label} | ${rows.map((row) => _cell(row, "primary")).join(" | ")} | ${_ratio(ratio.oursNative)} | ${_ratio(ratio.floorNative)} | ${_ratio(ratio.oursFloor)} | ${_ratio(ratio.oursPeer)} | ≤ ${ratio.target} | ${verdict} |`,
+        `| | ${metric.secondary.label} | ${rows.map((row) => _cell(row, "secondary")).join(" | ")} | | | | | | |`,
       );
       for (const row of rows) {
         if (!row?.reason) continue;
@@ -78,7 +83,7 @@ export function header(meta) {
   const versions = meta.runtimes.map((r) => `${r} ${meta.versions[r] ?? "?"}`).join(", ");
   return [
     `Run ${meta.date} on ${meta.machine} (${meta.cpus} cores); ${versions}.`,
-    `${meta.quick ? "Quick mode" : "Full mode"}: ${meta.reps} repetition${meta.reps === 1 ? "" : "s"}, implementations interleaved per repetition (native, @sockets, @arrowood.dev/socket); pinning: ${meta.pinning}. Cells: median ±half the range over the median; ratios: median of the per-repetition ratios (min–max). Lower is better everywhere. Total ${Math.round(meta.durationS)} s.`,
+    `${meta.quick ? "Quick mode" : "Full mode"}: ${meta.reps} repetition${meta.reps === 1 ? "" : "s"}, implementations interleaved per repetition (${meta.impls.map((impl) => IMPL_LABELS[impl]).join(", ")}); pinning: ${meta.pinning}. Cells: median ±half the range over the median; ratios: median of the per-repetition ratios (min–max). Lower is better everywhere. Verdicts: ✓/✗ ours/native against the target; floor ✓/✗ ours/floor ≤ 1.1; "≥ peer" where @arrowood.dev/socket costs less than ours. Total ${Math.round(meta.durationS)} s.`,
   ].join("\n");
 }
 

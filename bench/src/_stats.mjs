@@ -87,9 +87,12 @@ export function analyse(raw, skipped, runtimes, scenarios) {
     for (const scenario of scenarios) {
       const find = (impl) => rows.find((r) => r.runtime === runtime && r.scenario === scenario && r.impl === impl && r.status === "ok");
       const native = find("native");
+      const floor = find("floor");
       const ours = find("ours");
       const peer = find("peer");
       const oursNative = _paired(ours, native);
+      const floorNative = _paired(floor, native);
+      const oursFloor = _paired(ours, floor);
       const peerNative = _paired(peer, native);
       const oursPeer = _paired(ours, peer);
       const target = SCENARIOS[scenario].target;
@@ -99,9 +102,12 @@ export function analyse(raw, skipped, runtimes, scenarios) {
         metric: METRICS[SCENARIOS[scenario].kind].primary.label,
         target,
         oursNative,
+        floorNative,
+        oursFloor,
         peerNative,
         oursPeer,
         meetsTarget: oursNative ? oursNative.median <= target : null,
+        meetsFloor: oursFloor ? oursFloor.median <= 1.1 : null,
         beatsPeer: oursPeer ? oursPeer.median < 1 : null,
       });
     }

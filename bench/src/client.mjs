@@ -3,7 +3,7 @@
  * executes this file (node, deno or bun), then prints one line `RESULT {json}`.
  *
  * Usage (from `main.mjs`): `<runtime> client.mjs '<json>'` with
- * `{ impl: "native" | "ours" | "peer", scenario, ctx, warmup }`.
+ * `{ impl: "native" | "floor" | "ours" | "peer", scenario, ctx, warmup }`.
  *
  * What is measured:
  * - throughput, ping-pong and churn: wall time and the process's own CPU time
@@ -35,8 +35,9 @@ async function loadScenarios(impl) {
     const specifier = override ? pathToFileURL(override).href : `@sockets/${runtime}`;
     return portableScenarios((await import(specifier)).connect);
   }
+  if (impl === "floor") return portableScenarios((await import(`./floor/floor-${runtime}.mjs`)).connect);
   if (impl === "peer") return portableScenarios((await import("@arrowood.dev/socket")).connect);
-  throw new Error(`Unknown implementation ${JSON.stringify(impl)}: expected native, ours or peer`);
+  throw new Error(`Unknown implementation ${JSON.stringify(impl)}: expected native, floor, ours or peer`);
 }
 
 let jsc = null;

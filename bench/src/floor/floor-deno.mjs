@@ -1,0 +1,109 @@
+/**
+ * The floor on Deno: the thinnest spec-shaped `connect()` over `Deno.connect` /
+ * `Deno.connectTls` — a byte `ReadableStream` whose `pull()` is one raw `conn.read()` and a
+ * `WritableStream` whose `write()` loops over `conn.write()`, plus `opened`, `closed`,
+ * `close()`. No validation, no state machine, no `SocketError`, no error mapping. What it
+ * costs above native is Deno's web streams and the promises the spec shape needs, so
+ * `ours/floor` is what @sockets adds on top.
+ *
+ * A BYOB read goes straight into the reader's view; a default read into a scratch buffer
+ * of the connection's own (4 KiB, growing ×4 up to 64 KiB when a read fills it, as ours
+ * does, so an idle connection's pending read does not hold 64 KiB) and is copied out
+ * exactly (a chunk handed to the stream must own its memory).
+ *
+ * @module
+ */
+/* global Deno */
+
+const noop = () => {};
+
+class FloorSocket {
+  constructor(connecting, allowHalfOpen, secure) {
+    this.conn = null;
+    this.closing = false;
+    this.scratch = new Uint8Array(4096);
+    let resolveClosed;
+    this.closed = new Promise((resolve) => (resolveClosed = resolve));
+    this.resolveClosed = resolveClosed;
+    const ready = connecting.then(async (conn) => {
+      if (secure) await conn.handshake();
+      else conn.setNoDelay(true);
+      this.conn = conn;
+      return conn;
+    });
+    this.ready = ready;
+    this.opened = ready.then((conn) => ({ remoteAddress: conn.remoteAddr, localAddress: conn.localAddr }));
+    this.opened.catch(noop);
+    this.readable = new ReadableStream({
+      type: "bytes",
+      pull: async (controller) => {
+        const conn = this.conn ?? (await ready);
+        const request = controller.byobRequest;
+        try {
+          if (request !== null) {
+            const n = await conn.read(request.view);
+            if (n === null) return this.eof(controller);
+            request.respond(n);
+            return;
+          }
+          const scratch = this.scratch;
+          const n = await conn.read(scratch);
+          if (n === null) return this.eof(controller);
+          controller.enqueue(scratch.slice(0, n));
+          if (n === scratch.length && n < 65536) this.scratch = new Uint8Array(n * 4);
+        } catch (error) {
+          if (!this.closing) throw error;
+          this.eof(controller);
+        }
+      },
+      cancel: () => this.close(),
+    });
+    this.allowHalfOpen = allowHalfOpen;
+    this.writable = new WritableStream({
+      write: async (chunk) => {
+        const conn = this.conn ?? (await ready);
+        let offset = await conn.write(chunk);
+        while (offset < chunk.byteLength) offset += await conn.write(chunk.subarray(offset));
+      },
+      close: async () => (this.conn ?? (await ready)).closeWrite(),
+      abort: () => this.close(),
+    });
+  }
+
+  eof(controller) {
+    controller.close();
+    controller.byobRequest?.respond(0);
+    if (!this.allowHalfOpen) this.close();
+  }
+
+  close() {
+    if (this.closing) return this.closed;
+    this.closing = true;
+    const shut = (conn) => {
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+      this.resolveClosed();
+    };
+    if (this.conn !== null) shut(this.conn);
+    else this.ready.then(shut, () => this.resolveClosed());
+    return this.closed;
+  }
+}
+
+/**
+ * `connect()` of the floor: `address` `{ hostname, port }`, options `secureTransport`
+ * (`"off"`/`"on"`) and `allowHalfOpen` (default `false`).
+ */
+export function connect(address, options = {}) {
+  const target = { hostname: address.hostname, port: address.port };
+  const secure = options.secureTransport === "on";
+  return new FloorSocket(secure ? Deno.connectTls(target) : Deno.connect(target), options.allowHalfOpen === true, secure);
+}
+
+/** Wraps an accepted `Deno.Conn`. */
+export function wrapAccepted(conn) {
+  return new FloorSocket(Promise.resolve(conn), false, false);
+}
