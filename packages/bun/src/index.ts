@@ -19,7 +19,8 @@
  *
  * @module
  */
-import { createConnect, createListen, createServe, type Connect, type Listen, type Serve } from "@sockets/core";
+import { createConnect, createListen, createServe, createUdp, type Connect, type Listen, type Serve, type Udp } from "@sockets/core";
+import { openBunDatagram } from "./open-bun-datagram.js";
 import { openBunListener } from "./open-bun-listener.js";
 import { openBunTransport } from "./open-bun-transport.js";
 
@@ -51,6 +52,8 @@ export type {
 } from "@sockets/core";
 export { openBunTransport } from "./open-bun-transport.js";
 export { openBunListener } from "./open-bun-listener.js";
+export { openBunDatagram } from "./open-bun-datagram.js";
+export type { Udp, UDPMessage, UDPMessageInit, UDPSocket, UDPSocketInfo, UDPSocketOptions, UDPSocketStats } from "@sockets/core";
 
 /**
  * Opens a TCP connection (plain, TLS, or STARTTLS-ready) and returns the spec's `Socket`
@@ -99,6 +102,24 @@ export const listen: Listen = createListen(openBunListener);
  * ```
  */
 export const serve: Serve = createServe(listen);
+
+/**
+ * @extension A UDP socket (WICG Direct Sockets message shape) over `Bun.udpSocket`:
+ * connected mode with `remoteAddress` + `remotePort`, bound mode with `localAddress`
+ * [+ `localPort`]. Hostnames are resolved for you (Bun sends to IP literals only).
+ * `reuseAddress`, `ipv6Only`, `receiveBufferSize` and `sendBufferSize` are refused with a
+ * `SocketError` `EINVAL` (Bun ignores them).
+ *
+ * @example
+ * ```ts
+ * import { udp } from "@sockets/bun";
+ * const socket = udp({ remoteAddress: "127.0.0.1", remotePort: 9999 });
+ * const writer = socket.writable.getWriter();
+ * await writer.write({ data: new TextEncoder().encode("hello world") });
+ * await socket.close();
+ * ```
+ */
+export const udp: Udp = createUdp(openBunDatagram);
 
 /**
  * Which runtime this build of `connect` is for.
