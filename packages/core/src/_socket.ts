@@ -51,8 +51,6 @@ export class _SocketImpl implements Socket {
   readonly secureTransport: SecureTransportKind;
 
   #phase: Phase = "opening";
-  #upgraded = false;
-  #closeCalled = false;
   #shutdownStarted = false;
   #writeDone = false;
   #failure: SocketError | null = null;
@@ -141,13 +139,13 @@ export class _SocketImpl implements Socket {
   };
 
   get upgraded(): boolean {
-    return this.#upgraded;
+    return this.#phase === "upgraded";
   }
 
   close(reason?: unknown): Promise<void> {
     const phase = this.#phase;
-    if (this.#closeCalled || phase === "closed" || phase === "failed" || phase === "upgraded") return this.closed;
-    this.#closeCalled = true;
+    // Closing already (our close(), or both directions finished): the same `closed`.
+    if (phase === "closing" || phase === "closed" || phase === "failed" || phase === "upgraded") return this.closed;
     if (reason !== undefined) {
       // An abort: everything pending rejects with the caller's reason.
       this.#phase = "closed";
@@ -183,10 +181,9 @@ export class _SocketImpl implements Socket {
     const phase = this.#phase;
     assertCanStartTls({
       secureTransport: this.secureTransport,
-      upgraded: this.#upgraded,
-      closed: this.#closeCalled || phase === "closed" || phase === "failed" || phase === "closing",
+      upgraded: phase === "upgraded",
+      closed: phase === "closed" || phase === "failed" || phase === "closing",
     });
-    this.#upgraded = true;
     this.#phase = "upgraded";
     this.#unlisten();
     this.#read.end();
