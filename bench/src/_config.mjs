@@ -88,10 +88,28 @@ export const SCENARIOS = {
     quick: { bytes: 32 * MiB },
     target: 1.2,
   },
+  acceptChurn: {
+    title: "server: accept churn",
+    what: "listen(): accept, 1-byte echo, close, one connection after another (client: the driver)",
+    kind: "connections",
+    full: { connections: 2_000 },
+    quick: { connections: 300 },
+    target: 1.5,
+  },
+  echoServer: {
+    title: "server: echo",
+    what: "listen(): one accepted connection echoes every byte (client: the driver)",
+    kind: "bytes",
+    full: { bytes: 256 * MiB },
+    quick: { bytes: 32 * MiB },
+    target: 1.2,
+  },
 };
 
 /** Rows that cannot run, with the reason (recorded as n/a, never silently dropped). */
 export const NOT_APPLICABLE = {
+  "peer/acceptChurn": "@arrowood.dev/socket has no listen()",
+  "peer/echoServer": "@arrowood.dev/socket has no listen()",
   "peer/downloadByob":
     "its readable is Node's Duplex.toWeb stream, not a byte stream: getReader({ mode: 'byob' }) throws a TypeError",
 };

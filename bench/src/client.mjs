@@ -18,6 +18,7 @@
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { portableScenarios } from "./scenarios/portable.mjs";
+import { portableServerScenarios } from "./scenarios/server-portable.mjs";
 
 const runtime = typeof globalThis.Deno !== "undefined" ? "deno" : typeof globalThis.Bun !== "undefined" ? "bun" : "node";
 
@@ -26,16 +27,20 @@ async function loadScenarios(impl) {
     // SOCKETS_BENCH_NATIVE: another native scenario module (exporting `scenarios`), to A/B
     // a baseline against the workspace's.
     const override = process.env.SOCKETS_BENCH_NATIVE;
-    return (await import(override ? pathToFileURL(override).href : `./scenarios/native-${runtime}.mjs`)).scenarios;
+    const client = (await import(override ? pathToFileURL(override).href : `./scenarios/native-${runtime}.mjs`)).scenarios;
+    const server = (await import(`./scenarios/server-native-${runtime}.mjs`)).serverScenarios;
+    return { ...client, ...server };
   }
-  if (impl === "ours") {
-    // SOCKETS_BENCH_OURS: another build of ours (a path to a module exporting connect), for
-    // before/after comparisons of a change without touching the workspace packages.
+  if (impl === "ours" || impl === "floor") {
+    // SOCKETS_BENCH_OURS: another build of ours (a path to a module exporting connect and
+    // listen), for before/after comparisons of a change without touching the workspace.
     const override = process.env.SOCKETS_BENCH_OURS;
-    const specifier = override ? pathToFileURL(override).href : `@sockets/${runtime}`;
-    return portableScenarios((await import(specifier)).connect);
+    const specifier =
+      impl === "floor" ? `./floor/floor-${runtime}.mjs` : override ? pathToFileURL(override).href : `@sockets/${runtime}`;
+    const module = await import(specifier);
+    const server = typeof module.listen === "function" ? portableServerScenarios(module.listen) : {};
+    return { ...portableScenarios(module.connect), ...server };
   }
-  if (impl === "floor") return portableScenarios((await import(`./floor/floor-${runtime}.mjs`)).connect);
   if (impl === "peer") return portableScenarios((await import("@arrowood.dev/socket")).connect);
   throw new Error(`Unknown implementation ${JSON.stringify(impl)}: expected native, floor, ours or peer`);
 }

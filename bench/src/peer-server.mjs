@@ -10,6 +10,13 @@
  * - `echo`    sends every byte back (`TCP_NODELAY`); ends when the client ends.
  * - `idle`    sends a one-byte greeting and then holds the connection open until the client
  *             closes it.
+ * - `driver`  the client side of the server scenarios: reads one JSON line
+ *             `{ mode, port, connections, bytes, chunk }` and drives the measured process's
+ *             server on `port` — `"churn"`: `connections` connections one after another,
+ *             each sending one byte, checking its echo and closing; `"echo"`: one
+ *             connection sending `bytes` in `chunk`-sized writes, reading the echo back,
+ *             half-closing once every byte came back — then replies `"ok <n>\n"` (or
+ *             `"error <message>\n"`) and closes.
  *
  * Started with the TLS key and certificate paths as arguments; prints one JSON line with
  * the ports, then serves until stdin closes (the parent exited) or SIGTERM.
@@ -22,6 +29,7 @@ import * as tls from "node:tls";
 
 const SEND_CHUNK = Buffer.alloc(256 * 1024, 0x61);
 const GREETING = Buffer.from("!");
+const ECHO_BYTE = Buffer.from([0x64]);
 
 /** @param {import("node:net").Socket} socket */
 function sink(socket) {
@@ -78,6 +86,70 @@ function idle(socket) {
   socket.on("error", () => socket.destroy());
 }
 
+/** Churn: one connection after another, one byte each way, closed by the driver. */
+async function driveChurn(port, connections) {
+  for (let i = 0; i < connections; i++) {
+    await new Promise((resolve, reject) => {
+      const socket = net.connect({ host: "127.0.0.1", port, noDelay: true });
+      socket.once("error", reject);
+      socket.once("data", (chunk) => {
+        if (chunk.length !== 1 || chunk[0] !== 0x64) return socket.destroy(new Error(`Echo returned ${chunk.length} bytes on connection ${i}`));
+        socket.end();
+      });
+      socket.once("close", (hadError) => (hadError ? null : resolve()));
+      socket.write(ECHO_BYTE);
+    });
+  }
+  return connections;
+}
+
+/** Echo throughput: `bytes` out and back over one connection. */
+function driveEcho(port, bytes, chunkSize) {
+  return new Promise((resolve, reject) => {
+    const chunk = Buffer.alloc(chunkSize, 0x65);
+    const socket = net.connect({ host: "127.0.0.1", port, noDelay: true });
+    let sent = 0;
+    let received = 0;
+    socket.once("error", reject);
+    socket.on("data", (data) => {
+      received += data.length;
+      if (received === bytes) socket.end();
+      else if (received > bytes) socket.destroy(new Error(`Echoed ${received} bytes, sent ${bytes}`));
+    });
+    socket.once("close", (hadError) => {
+      if (hadError) return;
+      if (received === bytes) resolve(received);
+      else reject(new Error(`The server closed after echoing ${received} of ${bytes} bytes`));
+    });
+    const pump = () => {
+      while (sent < bytes) {
+        const part = bytes - sent >= chunk.length ? chunk : chunk.subarray(0, bytes - sent);
+        sent += part.length;
+        if (!socket.write(part)) return void socket.once("drain", pump);
+      }
+    };
+    socket.once("connect", pump);
+  });
+}
+
+/** @param {import("node:net").Socket} control */
+function driver(control) {
+  let line = "";
+  control.setEncoding("utf8");
+  control.on("error", () => control.destroy());
+  control.on("data", (text) => {
+    line += text;
+    const newline = line.indexOf("\n");
+    if (newline < 0) return;
+    const job = JSON.parse(line.slice(0, newline));
+    const run = job.mode === "churn" ? driveChurn(job.port, job.connections) : driveEcho(job.port, job.bytes, job.chunk);
+    run.then(
+      (n) => control.end(`ok ${n}\n`),
+      (error) => control.end(`error ${String(error?.message ?? error).replace(/\n/g, " ")}\n`),
+    );
+  });
+}
+
 function listen(server) {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -93,6 +165,7 @@ async function main() {
     source: net.createServer(source),
     echo: net.createServer(echo),
     idle: net.createServer(idle),
+    driver: net.createServer(driver),
     tlsSink: tls.createServer({ ...secure, allowHalfOpen: true }, sink),
     tlsSource: tls.createServer(secure, source),
   };

@@ -171,4 +171,42 @@ export function wrapAccepted(socket) {
   return floor;
 }
 
-export { HANDLERS };
+/**
+ * `listen()` of the floor: `Bun.listen` with one handlers object per server whose `open`
+ * wraps and enqueues each accepted socket (an unbounded queue: the scenarios claim every
+ * socket at once). `opened` resolves `{ localAddress }`; `close()` stops accepting
+ * (`stop()` keeps the accepted connections) and ends the stream.
+ */
+export function listen(address) {
+  let controller;
+  const readable = new ReadableStream({ start: (c) => void (controller = c) });
+  const handlers = {
+    ...HANDLERS,
+    open: (socket) => {
+      const floor = wrapAccepted(socket);
+      socket.data = floor;
+      controller.enqueue(floor);
+    },
+  };
+  let server;
+  let opened;
+  try {
+    server = Bun.listen({ hostname: address.hostname, port: address.port, socket: handlers });
+    opened = Promise.resolve({ localAddress: `${address.hostname}:${server.port}` });
+  } catch (error) {
+    opened = Promise.reject(error);
+  }
+  let closed = null;
+  return {
+    readable,
+    opened,
+    close() {
+      if (closed === null) {
+        server?.stop();
+        controller.close();
+        closed = Promise.resolve();
+      }
+      return closed;
+    },
+  };
+}

@@ -107,3 +107,39 @@ export function connect(address, options = {}) {
 export function wrapAccepted(conn) {
   return new FloorSocket(Promise.resolve(conn), false, false);
 }
+
+/**
+ * `listen()` of the floor: `Deno.listen`, one `accept()` per pull of the stream of
+ * sockets. `opened` resolves `{ localAddress }`; `close()` stops accepting and ends the
+ * stream.
+ */
+export function listen(address) {
+  const listener = Deno.listen({ hostname: address.hostname, port: address.port });
+  let closing = false;
+  const readable = new ReadableStream(
+    {
+      pull: async (controller) => {
+        try {
+          controller.enqueue(wrapAccepted(await listener.accept()));
+        } catch (error) {
+          if (!closing) throw error;
+          controller.close();
+        }
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  let closed = null;
+  return {
+    readable,
+    opened: Promise.resolve({ localAddress: `${address.hostname}:${listener.addr.port}` }),
+    close() {
+      if (closed === null) {
+        closing = true;
+        listener.close();
+        closed = Promise.resolve();
+      }
+      return closed;
+    },
+  };
+}

@@ -154,3 +154,33 @@ export function connect(address, options = {}) {
 export function wrapAccepted(socket) {
   return new FloorSocket(socket, false, false, true);
 }
+
+/**
+ * `listen()` of the floor: `net.createServer`, each accepted socket wrapped and enqueued
+ * (an unbounded queue: the scenarios claim every socket at once). `opened` resolves
+ * `{ localAddress }`; `close()` stops accepting and ends the stream.
+ */
+export function listen(address) {
+  let controller;
+  const readable = new ReadableStream({ start: (c) => void (controller = c) });
+  const server = net.createServer({ noDelay: true }, (socket) => controller.enqueue(wrapAccepted(socket)));
+  const opened = new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host: address.hostname, port: address.port }, () =>
+      resolve({ localAddress: `${address.hostname}:${server.address().port}` }),
+    );
+  });
+  let closed = null;
+  return {
+    readable,
+    opened,
+    close() {
+      if (closed === null) {
+        server.close();
+        controller.close();
+        closed = Promise.resolve();
+      }
+      return closed;
+    },
+  };
+}
