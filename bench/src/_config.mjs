@@ -15,7 +15,18 @@ export const IMPL_LABELS = {
   peer: "@arrowood.dev/socket",
 };
 
-export const RUNTIMES = ["node", "deno", "bun"];
+/**
+ * `node` is the machine's Node (the one running `pnpm bench`); `node@22` … are the pinned
+ * lines of `@sockets/node-lines` (issue 17: every Node line present). A line that is not
+ * installed is skipped with a message.
+ */
+export const RUNTIMES = ["node", "node@22", "node@24", "node@26", "deno", "bun"];
+
+/** `node 22.23.5`, `node 20.20.2 (machine)`, `deno 2.9.6`: a runtime spec as a heading. */
+export function runtimeLabel(runtime, versions) {
+  const engine = runtime.startsWith("node") ? "node" : runtime;
+  return `${engine} ${versions[runtime] ?? "?"}${runtime === "node" ? " (machine)" : ""}`;
+}
 
 const MiB = 1024 * 1024;
 
@@ -134,7 +145,7 @@ export const METRICS = {
   },
 };
 
-const USAGE = `Usage: pnpm bench [--quick] [--runtime node,deno,bun] [--scenario a,b] [--impl native,floor,ours,peer]
+const USAGE = `Usage: pnpm bench [--quick] [--runtime node,node@22,node@24,node@26,deno,bun] [--scenario a,b] [--impl native,floor,ours,peer]
                   [--reps N] [--json FILE] [--svg FILE] [--no-readme] [--profile DIR]
 Scenarios: ${Object.keys(SCENARIOS).join(", ")}`;
 
@@ -167,7 +178,10 @@ export function parseArgs(argv) {
       return next;
     };
     if (flag === "--quick") options.quick = true;
-    else if (flag === "--runtime") options.runtimes = _list(value(), RUNTIMES, flag);
+    else if (flag === "--runtime") {
+      const given = value();
+      options.runtimes = _list(given, [...RUNTIMES, ...given.split(",").filter((r) => /^node@\d+$/.test(r.trim()))], flag);
+    }
     else if (flag === "--scenario") options.scenarios = _list(value(), Object.keys(SCENARIOS), flag);
     else if (flag === "--impl") options.impls = _list(value(), IMPLS, flag);
     else if (flag === "--reps") {

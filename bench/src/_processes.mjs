@@ -17,9 +17,17 @@ export const BENCH_DIR = resolve(here, "..");
 const CLIENT = join(here, "client.mjs");
 const PEER_SERVER = join(here, "peer-server.mjs");
 
-/** The runtime's binary: the deno and bun npm packages at the lockfile's versions (never PATH). */
+/**
+ * The runtime's binary: the machine's Node for `node`, the pinned `@sockets/node-lines`
+ * builds for `node@22` …, the deno and bun npm packages at the lockfile's versions (never PATH).
+ */
 function _binary(name) {
   return findRuntime(name).path;
+}
+
+/** `node@22` → `node`: which scenario files and flags a runtime spec uses. */
+export function engineOf(runtime) {
+  return runtime.startsWith("node") ? "node" : runtime;
 }
 
 /** `taskset -c <core>` prefix, or none when pinning is unavailable. */
@@ -33,15 +41,21 @@ export const pinning = _pin(0).length > 0 ? "client on core 0, peer server on co
 /** The command line that runs `client.mjs` on `runtime`, plus profiling flags. */
 function _clientCommand(runtime, profileDir) {
   const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--cpu-prof-interval=100"] : [];
-  if (runtime === "node") return [process.execPath, "--expose-gc", ...prof, CLIENT];
+  if (engineOf(runtime) === "node") return [_binary(runtime), "--expose-gc", ...prof, CLIENT];
   if (runtime === "deno") return [_binary("deno"), "run", "-A", "--no-lock", "--v8-flags=--expose-gc", CLIENT];
   if (runtime === "bun") return [_binary("bun"), ...prof, CLIENT];
   throw new Error(`Unknown runtime "${runtime}"`);
 }
 
-/** The runtime's version string, or `null` when it does not start. */
+/** The runtime's version string, or `null` when it is not installed or does not start. */
 export function runtimeVersion(runtime) {
-  const command = runtime === "node" ? process.execPath : _binary(runtime);
+  let command;
+  try {
+    command = _binary(runtime);
+  } catch (error) {
+    if (runtime.startsWith("node@") && error?.name === "RuntimeSetupError") return null;
+    throw error;
+  }
   const result = spawnSync(command, ["--version"], { encoding: "utf8", timeout: 20_000 });
   if (result.status !== 0) return null;
   return result.stdout.trim().split("\n")[0];
@@ -49,7 +63,7 @@ export function runtimeVersion(runtime) {
 
 /** Whether our package for `runtime` is built (its `dist/index.js` exists). */
 export function oursBuilt(runtime) {
-  return existsSync(resolve(BENCH_DIR, "..", "packages", runtime, "dist", "index.js"));
+  return existsSync(resolve(BENCH_DIR, "..", "packages", engineOf(runtime), "dist", "index.js"));
 }
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { IMPLS, IMPL_LABELS, METRICS, SCENARIOS } from "./_config.mjs";
+import { IMPLS, IMPL_LABELS, METRICS, runtimeLabel, SCENARIOS } from "./_config.mjs";
 
 const START = "<!-- bench:results:start -->";
 const END = "<!-- bench:results:end -->";
@@ -43,7 +43,7 @@ export function markdown(analysis, meta) {
   const lines = [];
   const notes = [];
   for (const runtime of meta.runtimes) {
-    lines.push(`#### ${runtime} ${meta.versions[runtime] ?? ""}`.trimEnd(), "");
+    lines.push(`#### ${runtimeLabel(runtime, meta.versions)}`, "");
     lines.push(
       `| scenario | metric | ${IMPLS.map((impl) => IMPL_LABELS[impl]).join(" | ")} | ours/native | floor/native | ours/floor | ours/peer | target | |`,
       `|---|---|${IMPLS.map(() => "--:").join("|")}|--:|--:|--:|--:|--:|:-:|`,
@@ -69,18 +69,23 @@ export function markdown(analysis, meta) {
       for (const row of rows) {
         if (!row?.reason) continue;
         const status = row.status === "ok" ? `failed ${row.failures} of ${row.attempts} runs; the cells use the others` : row.status;
-        notes.push(`- ${runtime} · ${SCENARIOS[scenario].title} · ${IMPL_LABELS[row.impl]} (${status}): ${row.reason}`);
+        const text = `${SCENARIOS[scenario].title} · ${IMPL_LABELS[row.impl]} (${status}): ${row.reason}`;
+        const same = notes.find((note) => note.text === text);
+        if (same) same.runtimes.push(runtime);
+        else notes.push({ text, runtimes: [runtime] });
       }
     }
     lines.push("");
   }
-  if (notes.length > 0) lines.push("¹ not applicable, ² failed in every run; notes:", "", ...notes, "");
+  if (notes.length > 0) {
+    lines.push("¹ not applicable, ² failed in every run; notes:", "", ...notes.map((note) => `- ${note.runtimes.join(", ")} · ${note.text}`), "");
+  }
   return lines.join("\n");
 }
 
 /** A few lines on how the run was made. */
 export function header(meta) {
-  const versions = meta.runtimes.map((r) => `${r} ${meta.versions[r] ?? "?"}`).join(", ");
+  const versions = meta.runtimes.map((r) => runtimeLabel(r, meta.versions)).join(", ");
   return [
     `Run ${meta.date} on ${meta.machine} (${meta.cpus} cores); ${versions}.`,
     `${meta.quick ? "Quick mode" : "Full mode"}: ${meta.reps} repetition${meta.reps === 1 ? "" : "s"}, implementations interleaved per repetition (${meta.impls.map((impl) => IMPL_LABELS[impl]).join(", ")}); pinning: ${meta.pinning}. Cells: median ±half the range over the median; ratios: median of the per-repetition ratios (min–max). Lower is better everywhere. Verdicts: ✓/✗ ours/native against the target; floor ✓/✗ ours/floor ≤ 1.1; "≥ peer" where @arrowood.dev/socket costs less than ours. Total ${Math.round(meta.durationS)} s.`,

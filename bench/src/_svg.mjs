@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { SCENARIOS } from "./_config.mjs";
+import { runtimeLabel, SCENARIOS } from "./_config.mjs";
 
 const WIDTH = 960;
 const PANEL_HEIGHT = 230;
@@ -54,7 +54,7 @@ export function chart(analysis, meta) {
     const y0 = top + PLOT_TOP;
     const y1 = top + PANEL_HEIGHT - PLOT_BOTTOM;
     const y = (v) => y1 - ((Math.log2(Math.max(lo, Math.min(hi, v))) - Math.log2(lo)) / (Math.log2(hi) - Math.log2(lo))) * (y1 - y0);
-    out.push(_text(LEFT, top + 16, `${runtime} ${meta.versions[runtime] ?? ""}`, `font-size="13" font-weight="600" fill="${COLORS.text}"`));
+    out.push(_text(LEFT, top + 16, runtimeLabel(runtime, meta.versions), `font-size="13" font-weight="600" fill="${COLORS.text}"`));
     for (let tick = lo; tick <= hi + 1e-9; tick *= 2) {
       out.push(
         `<line x1="${LEFT}" y1="${y(tick).toFixed(1)}" x2="${WIDTH - RIGHT}" y2="${y(tick).toFixed(1)}" stroke="${tick === 1 ? "#374151" : COLORS.grid}" stroke-width="${tick === 1 ? 1.5 : 0.5}"/>`,

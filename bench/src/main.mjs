@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: runs every scenario with every implementation on every runtime, interleaved
- * (for each repetition, runtime and scenario: native, @sockets, @arrowood.dev/socket), one
+ * (for each repetition, runtime and scenario: native, floor, @sockets, @arrowood.dev/socket), one
  * fresh client process per measurement, against peer servers in a separate Node process on
  * another core. Writes a table (terminal + README), JSON and an SVG chart.
  *
@@ -42,7 +42,7 @@ async function main() {
       for (const impl of options.impls) {
         const reason =
           NOT_APPLICABLE[`${impl}/${scenario}`] ??
-          (impl === "ours" && !oursBuilt(runtime) ? `@sockets/${runtime} is not built (packages/${runtime}/dist/index.js missing)` : null);
+          (impl === "ours" && !oursBuilt(runtime) ? `@sockets/${runtime} is not built (its dist/index.js is missing)` : null);
         if (reason) skipped.push({ runtime, scenario, impl, reason });
       }
     }
@@ -67,6 +67,7 @@ async function main() {
             if (broken.has(key) || skipped.some((s) => s.runtime === runtime && s.scenario === scenario && s.impl === impl)) continue;
             const profileDir = options.profile ? resolve(options.profile, `${runtime}-${impl}-${scenario}`) : undefined;
             const canProfile = profileDir && runtime !== "deno";
+            if (profileDir && !canProfile) _log(`  ${key}: no --cpu-prof on deno (use V8 --prof by hand), not profiled`);
             if (canProfile) mkdirSync(profileDir, { recursive: true });
             const result = await runClient(runtime, { impl, scenario, ctx, warmup }, { env, timeoutMs, profileDir: canProfile ? profileDir : undefined });
             raw.push({ runtime, scenario, impl, rep, ctx, result });
