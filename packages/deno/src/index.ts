@@ -15,7 +15,8 @@
  *
  * @module
  */
-import { createConnect, createListen, createServe, type Connect, type Listen, type Serve } from "@sockets/core";
+import { createConnect, createListen, createServe, createUdp, type Connect, type Listen, type Serve, type Udp } from "@sockets/core";
+import { openDenoDatagram } from "./open-deno-datagram.js";
 import { openDenoListener } from "./open-deno-listener.js";
 import { openDenoTransport } from "./open-deno-transport.js";
 
@@ -37,6 +38,8 @@ export type {
 } from "@sockets/core";
 export { openDenoTransport } from "./open-deno-transport.js";
 export { openDenoListener } from "./open-deno-listener.js";
+export { openDenoDatagram } from "./open-deno-datagram.js";
+export type { Udp, UDPMessage, UDPMessageInit, UDPSocket, UDPSocketInfo, UDPSocketOptions, UDPSocketStats } from "@sockets/core";
 
 /**
  * Opens a TCP connection (plain, TLS, or STARTTLS-capable) and returns the spec's `Socket`
@@ -86,6 +89,24 @@ export const listen: Listen = createListen(openDenoListener);
  * ```
  */
 export const serve: Serve = createServe(listen);
+
+/**
+ * @extension A UDP socket (WICG Direct Sockets message shape) over
+ * `Deno.listenDatagram`, which needs `--unstable-net` (without it `udp()` throws a
+ * `SocketError` naming the flag): connected mode with `remoteAddress` + `remotePort`,
+ * bound mode with `localAddress` [+ `localPort`]. Datagrams are received only while a read
+ * waits, into a buffer that never truncates.
+ *
+ * @example
+ * ```ts
+ * import { udp } from "@sockets/deno";
+ * const socket = udp({ remoteAddress: "127.0.0.1", remotePort: 9999 });
+ * const writer = socket.writable.getWriter();
+ * await writer.write({ data: new TextEncoder().encode("hello world") });
+ * await socket.close();
+ * ```
+ */
+export const udp: Udp = createUdp(openDenoDatagram);
 
 /**
  * Which runtime this `connect` is for (`@sockets/connect` re-exports it).
