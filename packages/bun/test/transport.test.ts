@@ -1,13 +1,36 @@
 /**
- * The Bun transport against core's contract (packages/core/src/transport.ts), below
- * `connect()`: delivering until paused, the late socket after a cancel, events after close, and
- * the TLS option mapping.
+ * The Bun transport against core's Transport contract: the shared cases of
+ * @sockets/transport-contract (over Node peers in a child process), plus what is Bun's own
+ * below `connect()`: a FIN held back while paused, no dial for a cancelled attempt, EPIPE
+ * after close, and the TLS option mapping.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { Cancellation, SocketError, type TransportEvents } from "@sockets/core";
+import { peersScript, runTransportCase, transportCases } from "@sockets/transport-contract";
 import { openBunTransport } from "../src/index.js";
 import { alpnWire, bunTlsOptions } from "../src/_tls-options.js";
 import { listen, pem, rejection, type TestServer } from "./_helpers.js";
+
+let peers: { control: string; ca: string; stop(): void };
+beforeAll(async () => {
+  const child = Bun.spawn(["node", peersScript], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+  const reader = child.stdout.getReader();
+  let line = "";
+  while (!line.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`The contract peers exited before printing their address (exit code ${await child.exited})`);
+    line += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  peers = { ...(JSON.parse(line) as { control: string; ca: string }), stop: () => child.kill() };
+});
+afterAll(() => peers.stop());
+
+describe("the Transport contract", () => {
+  for (const testCase of transportCases) {
+    test(`${testCase.id}: ${testCase.title}`, () => runTransportCase(testCase, { open: openBunTransport, ...peers }), (testCase.timeout ?? 10_000) + 5_000);
+  }
+});
 
 let servers: TestServer[] = [];
 function server(...args: Parameters<typeof listen>): TestServer {
@@ -66,20 +89,6 @@ describe("openBunTransport", () => {
     transport.close();
   });
 
-  test("an abort while the TCP connect is in flight rejects at once and closes the late socket", async () => {
-    const peer = server();
-    const cancel = new Cancellation();
-    const opening = openBunTransport(request(peer.port, cancel), recorder());
-    cancel.cancel(new Error("stop"));
-    const error = await rejection(opening);
-    expect(error).toBeInstanceOf(SocketError);
-    expect((error as SocketError).code).toBe("EABORTED");
-    // The connection Bun completes anyway is torn down as soon as it exists.
-    const conn = await peer.accepted();
-    await Promise.race([conn.ended, conn.closed]); // times out if the late socket stays open
-
-  });
-
   test("an attempt cancelled before the call rejects without dialling", async () => {
     let accepted = 0;
     const peer = server({ onOpen: () => accepted++ });
@@ -89,19 +98,6 @@ describe("openBunTransport", () => {
     expect((error as SocketError).code).toBe("EABORTED");
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(accepted).toBe(0);
-  });
-
-  test("no event fires after close() or abort()", async () => {
-    const peer = server({ onOpen: (conn) => conn.socket.write("x".repeat(1000)) });
-    for (const how of ["close", "abort"] as const) {
-      const events = recorder();
-      const transport = await openBunTransport(request(peer.port), events);
-      transport[how]();
-      transport.pull(null);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(events.log).toEqual([]);
-      transport[how](); // idempotent
-    }
   });
 
   test("a write after the connection closed rejects (EPIPE or the close error)", async () => {

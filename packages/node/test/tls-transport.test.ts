@@ -99,6 +99,14 @@ describe("TLS: SNI and verification", () => {
     expect(echo.sni).toEqual(["alt.example"]);
   });
 
+  // Core never builds this request (its SNI is the name verified); Node honours it anyway.
+  it("verifies against verifyName even when a different SNI is sent", async () => {
+    const echo = await tlsEcho(pki.leaf);
+    const error = await failure(echo.port, "127.0.0.1", tlsRequest({ verifyName: "wrong.example", serverName: "localhost" }));
+    expect(echo.sni).toEqual(["localhost"]);
+    expect(error.cause).toMatchObject({ code: "ERR_TLS_CERT_ALTNAME_INVALID" });
+  });
+
   it("rejects a certificate for another name with ETLS", async () => {
     const { port } = await tlsEcho(pki.wrongName);
     const error = await failure(port, "localhost", tlsRequest({ verifyName: "localhost" }));

@@ -77,9 +77,13 @@ export function plain(hostname: string, port: number, cancel: Cancellation = new
   return { hostname, port, tls: null, starttls, cancel };
 }
 
-/** A TLS request trusting `ca` (the peers' CA) only through `caCerts`. */
+/**
+ * A TLS request trusting `ca` (the peers' CA) only through `caCerts`. As core builds it:
+ * the SNI is the name verified, unless `serverName` is `null` (an IP literal).
+ */
 export function tlsRequest(overrides: Partial<TlsRequest> & { caCerts: readonly string[] }): TlsRequest {
-  return { verifyName: "localhost", serverName: "localhost", alpn: [], ...overrides };
+  const verifyName = overrides.verifyName ?? "localhost";
+  return { verifyName, serverName: verifyName, alpn: [], ...overrides };
 }
 
 /** One thing a transport reported. */
