@@ -215,7 +215,8 @@ export const connectionCases: readonly TransportCase[] = [
     id: "abort/reset",
     title: "abort() tears the connection down at once with an RST, is idempotent, and no event fires after it",
     async run({ open, peer }) {
-      const recorder = await peer({ behaviour: "record", text: "unread data" });
+      // No bytes for us: Linux itself resets a connection closed with unread data.
+      const recorder = await peer({ behaviour: "record" });
       const events = new Recorder();
       const transport = await open(plain("127.0.0.1", recorder.port), events);
       for (let i = 0; i < 500 && (await recorder.report()).connections === 0; i++) await sleep(10);
