@@ -81,6 +81,30 @@ export const socketWorkerCases: readonly ConformanceCase[] = [
     },
   },
   {
+    id: "socket-worker/slow-handler-blocks-nobody",
+    title: "handlers run concurrently: a second connection is served while the first connection's handler is still waiting",
+    tags: ["socket-worker"],
+    async run(ctx) {
+      const inbound = ctx.inbound!;
+      let second = false;
+      let calls = 0;
+      const record = inbound.handle(async (socket) => {
+        const me = ++calls;
+        if (me === 1) {
+          for (const start = Date.now(); !second && Date.now() - start < 5_000; ) await sleep(10);
+        } else {
+          second = true;
+        }
+        await write(socket, `served ${me}${me === 1 && second ? " after 2" : ""}\n`);
+      });
+      const first = hostClient(ctx, { op: "exchange", target: inbound.address, ms: 8_000 });
+      await until(record, (r) => r.calls === 1, 2_000, "the first handler started");
+      const seenSecond = await hostClient(ctx, { op: "exchange", target: inbound.address, ms: 4_000 });
+      equal(unb64(seenSecond.received), "served 2\n", "the second client, while the first handler waits");
+      equal(unb64((await first).received), "served 1 after 2\n", "the first client, once its handler went on");
+    },
+  },
+  {
     id: "socket-worker/throwing-handler-closes-its-socket",
     title: "a handler that throws has its connection closed (the client is not left hanging); the next connection is served",
     tags: ["socket-worker"],
