@@ -115,12 +115,30 @@ export const SCENARIOS = {
     quick: { bytes: 32 * MiB },
     target: 1.2,
   },
+  udp64: {
+    title: "UDP 64 B",
+    what: "udp() connected: 64-byte datagrams to an echo, 8 in flight, each echo checked",
+    kind: "datagrams",
+    full: { datagrams: 20_000 },
+    quick: { datagrams: 3_000 },
+    target: 1.3,
+  },
+  udp1400: {
+    title: "UDP 1,400 B",
+    what: "udp() connected: 1,400-byte datagrams to an echo, 8 in flight, each echo checked",
+    kind: "datagrams",
+    full: { datagrams: 20_000 },
+    quick: { datagrams: 3_000 },
+    target: 1.3,
+  },
 };
 
 /** Rows that cannot run, with the reason (recorded as n/a, never silently dropped). */
 export const NOT_APPLICABLE = {
   "peer/acceptChurn": "@arrowood.dev/socket has no listen()",
   "peer/echoServer": "@arrowood.dev/socket has no listen()",
+  "peer/udp64": "@arrowood.dev/socket has no UDP",
+  "peer/udp1400": "@arrowood.dev/socket has no UDP",
   "peer/downloadByob":
     "its readable is Node's Duplex.toWeb stream, not a byte stream: getReader({ mode: 'byob' }) throws a TypeError",
 };
@@ -138,6 +156,10 @@ export const METRICS = {
   connections: {
     primary: { key: "cpuPerOp", label: "CPU µs/connection", of: (s, ctx) => (s.cpuMs * 1000) / ctx.connections },
     secondary: { key: "wallPerOp", label: "µs/connection", of: (s, ctx) => (s.wallMs * 1000) / ctx.connections },
+  },
+  datagrams: {
+    primary: { key: "cpuPerOp", label: "CPU µs/datagram", of: (s, ctx) => (s.cpuMs * 1000) / ctx.datagrams },
+    secondary: { key: "perCpuS", label: "datagrams/CPU s", of: (s, ctx) => ctx.datagrams / (s.cpuMs / 1000) },
   },
   idle: {
     primary: { key: "rssPerConn", label: "RSS KiB/connection", of: (s) => s.rssPerConn / 1024 },
@@ -203,13 +225,14 @@ export function parseArgs(argv) {
 /** The context a client gets for `scenario` (sizes per mode), and its smaller warm-up. */
 export function contextFor(scenario, quick, ports) {
   const sizes = quick ? SCENARIOS[scenario].quick : SCENARIOS[scenario].full;
-  const base = { host: "127.0.0.1", ports, chunk: 64 * 1024, message: 64, batch: 50 };
-  const ctx = { ...base, bytes: 0, rounds: 0, connections: 0, ...sizes };
+  const base = { host: "127.0.0.1", ports, chunk: 64 * 1024, message: 64, batch: 50, window: 8 };
+  const ctx = { ...base, bytes: 0, rounds: 0, connections: 0, datagrams: 0, ...sizes };
   const warmup = {
     ...ctx,
     bytes: Math.min(ctx.bytes, 8 * MiB),
     rounds: Math.min(ctx.rounds, 500),
     connections: Math.min(ctx.connections, 50),
+    datagrams: Math.min(ctx.datagrams, 500),
   };
   return { ctx, warmup };
 }

@@ -39,10 +39,12 @@ function _pin(core) {
 export const pinning = _pin(0).length > 0 ? "client on core 0, peer server on core 1 (taskset)" : "none (no taskset or one core)";
 
 /** The command line that runs `client.mjs` on `runtime`, plus profiling flags. */
-function _clientCommand(runtime, profileDir) {
+function _clientCommand(runtime, profileDir, scenario) {
   const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--cpu-prof-interval=100"] : [];
   if (engineOf(runtime) === "node") return [_binary(runtime), "--expose-gc", ...prof, CLIENT];
-  if (runtime === "deno") return [_binary("deno"), "run", "-A", "--no-lock", "--v8-flags=--expose-gc", CLIENT];
+  // Deno's UDP (`Deno.listenDatagram`) needs --unstable-net; given only to the UDP scenarios.
+  const unstable = scenario.startsWith("udp") ? ["--unstable-net"] : [];
+  if (runtime === "deno") return [_binary("deno"), "run", "-A", "--no-lock", ...unstable, "--v8-flags=--expose-gc", CLIENT];
   if (runtime === "bun") return [_binary("bun"), ...prof, CLIENT];
   throw new Error(`Unknown runtime "${runtime}"`);
 }
@@ -107,7 +109,7 @@ export function startPeerServer(keyFile, certFile) {
  * parsed result (`ok: false` with the error on failure or timeout, never throws).
  */
 export function runClient(runtime, job, { env, timeoutMs, profileDir }) {
-  const [command, ...args] = [..._pin(0), ..._clientCommand(runtime, profileDir), JSON.stringify(job)];
+  const [command, ...args] = [..._pin(0), ..._clientCommand(runtime, profileDir, job.scenario), JSON.stringify(job)];
   return new Promise((resolveRun) => {
     const child = spawn(command, args, { cwd: BENCH_DIR, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

@@ -35,6 +35,7 @@ function _size(scenario, ctx) {
   const kind = SCENARIOS[scenario].kind;
   if (kind === "bytes") return `${ctx.bytes / 1024 / 1024} MiB`;
   if (kind === "rounds") return `${ctx.rounds.toLocaleString("en")} × ${ctx.message} B`;
+  if (kind === "datagrams") return `${ctx.datagrams.toLocaleString("en")}`;
   return `${ctx.connections.toLocaleString("en")} conns`;
 }
 

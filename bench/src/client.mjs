@@ -19,6 +19,7 @@ import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { portableScenarios } from "./scenarios/portable.mjs";
 import { portableServerScenarios } from "./scenarios/server-portable.mjs";
+import { portableUdpScenarios } from "./scenarios/udp-portable.mjs";
 
 const runtime = typeof globalThis.Deno !== "undefined" ? "deno" : typeof globalThis.Bun !== "undefined" ? "bun" : "node";
 
@@ -29,7 +30,8 @@ async function loadScenarios(impl) {
     const override = process.env.SOCKETS_BENCH_NATIVE;
     const client = (await import(override ? pathToFileURL(override).href : `./scenarios/native-${runtime}.mjs`)).scenarios;
     const server = (await import(`./scenarios/server-native-${runtime}.mjs`)).serverScenarios;
-    return { ...client, ...server };
+    const datagram = (await import(`./scenarios/udp-native-${runtime}.mjs`)).udpScenarios;
+    return { ...client, ...server, ...datagram };
   }
   if (impl === "ours" || impl === "floor") {
     // SOCKETS_BENCH_OURS: another build of ours (a path to a module exporting connect and
@@ -39,7 +41,8 @@ async function loadScenarios(impl) {
       impl === "floor" ? `./floor/floor-${runtime}.mjs` : override ? pathToFileURL(override).href : `@sockets/${runtime}`;
     const module = await import(specifier);
     const server = typeof module.listen === "function" ? portableServerScenarios(module.listen) : {};
-    return { ...portableScenarios(module.connect), ...server };
+    const datagram = typeof module.udp === "function" ? portableUdpScenarios(module.udp) : {};
+    return { ...portableScenarios(module.connect), ...server, ...datagram };
   }
   if (impl === "peer") return portableScenarios((await import("@arrowood.dev/socket")).connect);
   throw new Error(`Unknown implementation ${JSON.stringify(impl)}: expected native, floor, ours or peer`);
@@ -99,7 +102,11 @@ async function main() {
   const job = JSON.parse(process.argv[2]);
   const scenarios = await loadScenarios(job.impl);
   const run = scenarios[job.scenario];
-  if (typeof run !== "function") throw new Error(`Unknown scenario ${JSON.stringify(job.scenario)}`);
+  if (typeof run !== "function") {
+    // A build without listen() or udp(): not applicable, said so (never a silent skip).
+    const missing = job.scenario.startsWith("udp") ? "udp()" : "listen()";
+    return report({ ok: false, na: true, impl: job.impl, error: `This build of ${job.impl === "ours" ? `@sockets/${runtime}` : job.impl} exports no ${missing}` });
+  }
   let result;
   if (job.scenario === "idle") {
     const warm = await run(job.warmup);

@@ -70,6 +70,11 @@ async function main() {
             if (profileDir && !canProfile) _log(`  ${key}: no --cpu-prof on deno (use V8 --prof by hand), not profiled`);
             if (canProfile) mkdirSync(profileDir, { recursive: true });
             const result = await runClient(runtime, { impl, scenario, ctx, warmup }, { env, timeoutMs, profileDir: canProfile ? profileDir : undefined });
+            if (result.na) {
+              skipped.push({ runtime, scenario, impl, reason: result.error });
+              line.push(`${IMPL_LABELS[impl]} n/a`);
+              continue;
+            }
             raw.push({ runtime, scenario, impl, rep, ctx, result });
             if (!result.ok) {
               // A row that never worked is not retried (it only burns the time budget); one

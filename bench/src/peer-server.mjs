@@ -18,11 +18,14 @@
  *             half-closing once every byte came back — then replies `"ok <n>\n"` (or
  *             `"error <message>\n"`) and closes.
  *
+ * - `udpEcho` (UDP) sends every datagram back to its sender.
+ *
  * Started with the TLS key and certificate paths as arguments; prints one JSON line with
  * the ports, then serves until stdin closes (the parent exited) or SIGTERM.
  *
  * @module
  */
+import * as dgram from "node:dgram";
 import { readFileSync } from "node:fs";
 import * as net from "node:net";
 import * as tls from "node:tls";
@@ -174,6 +177,10 @@ async function main() {
     server.on("tlsClientError", (_error, socket) => socket.destroy());
     ports[name] = await listen(server);
   }
+  const udpEcho = dgram.createSocket("udp4");
+  udpEcho.on("message", (message, peer) => udpEcho.send(message, peer.port, peer.address));
+  udpEcho.on("error", () => {});
+  ports.udpEcho = await new Promise((resolve) => udpEcho.bind(0, "127.0.0.1", () => resolve(udpEcho.address().port)));
   process.stdout.write(`${JSON.stringify({ ready: true, ports })}\n`);
   const stop = () => process.exit(0);
   process.stdin.on("end", stop);

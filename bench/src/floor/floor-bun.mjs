@@ -210,3 +210,62 @@ export function listen(address) {
     },
   };
 }
+
+/**
+ * `udp()` of the floor, connected mode only (what the bench uses): `Bun.udpSocket` with
+ * `connect`, each datagram from the `data` handler enqueued as a `UDPMessage` unless
+ * `highWaterMark` (64) wait unread (then dropped), each write one `send()` (a `false`,
+ * the send buffer full, waits for `drain` and sends again).
+ */
+export function udp(options) {
+  let controller;
+  let drained = null;
+  const readable = new ReadableStream({ start: (c) => void (controller = c) }, { highWaterMark: 64 });
+  let socket = null;
+  const opened = Bun.udpSocket({
+    binaryType: "uint8array",
+    connect: { hostname: options.remoteAddress, port: options.remotePort },
+    socket: {
+      data: (_s, data, port, address) => {
+        if (controller.desiredSize > 0) controller.enqueue({ data, remoteAddress: address, remotePort: port });
+      },
+      drain: () => {
+        const resolve = drained;
+        drained = null;
+        resolve?.();
+      },
+    },
+  }).then((s) => {
+    socket = s;
+    return { localAddress: s.address.address, localPort: s.address.port, remoteAddress: options.remoteAddress, remotePort: options.remotePort };
+  });
+  opened.catch(noop);
+  const writable = new WritableStream({
+    write: async (chunk) => {
+      if (socket === null) await opened;
+      const data = chunk.data ?? chunk;
+      while (!socket.send(data)) await new Promise((resolve) => (drained = resolve));
+    },
+  });
+  let closed = null;
+  return {
+    readable,
+    writable,
+    opened,
+    get closed() {
+      return closed ?? Promise.resolve();
+    },
+    close() {
+      if (closed === null) {
+        try {
+          controller.close();
+        } catch {
+          // already closed
+        }
+        socket?.close();
+        closed = Promise.resolve();
+      }
+      return closed;
+    },
+  };
+}

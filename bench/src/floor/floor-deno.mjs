@@ -143,3 +143,49 @@ export function listen(address) {
     },
   };
 }
+
+/**
+ * `udp()` of the floor, connected mode only (what the bench uses): `Deno.listenDatagram`
+ * on an ephemeral port, one `receive()` per pull into one 64 KiB buffer, copied out
+ * exactly, as a `UDPMessage`; each write one `send()` to the peer.
+ */
+export function udp(options) {
+  const conn = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const target = { transport: "udp", hostname: options.remoteAddress, port: options.remotePort };
+  const buffer = new Uint8Array(65536);
+  let closing = false;
+  const readable = new ReadableStream(
+    {
+      pull: async (controller) => {
+        try {
+          const [data, peer] = await conn.receive(buffer);
+          controller.enqueue({ data: data.slice(), remoteAddress: peer.hostname, remotePort: peer.port });
+        } catch (error) {
+          if (!closing) throw error;
+          controller.close();
+        }
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const writable = new WritableStream({
+    write: async (chunk) => void (await conn.send(chunk.data ?? chunk, target)),
+  });
+  let closed = null;
+  return {
+    readable,
+    writable,
+    opened: Promise.resolve({ localAddress: conn.addr.hostname, localPort: conn.addr.port, remoteAddress: target.hostname, remotePort: target.port }),
+    get closed() {
+      return closed ?? Promise.resolve();
+    },
+    close() {
+      if (closed === null) {
+        closing = true;
+        conn.close();
+        closed = Promise.resolve();
+      }
+      return closed;
+    },
+  };
+}

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import * as dgram from "node:dgram";
 import * as net from "node:net";
 import * as tls from "node:tls";
 
@@ -180,6 +181,53 @@ export function listen(address) {
         controller.close();
         closed = Promise.resolve();
       }
+      return closed;
+    },
+  };
+}
+
+/**
+ * `udp()` of the floor, connected mode only (what the bench uses): `dgram`, each
+ * `'message'` enqueued as a `UDPMessage` unless `highWaterMark` (64) wait unread (then
+ * dropped), each write one `send()` resolved by its callback.
+ */
+export function udp(options) {
+  const socket = dgram.createSocket("udp4");
+  let controller;
+  const readable = new ReadableStream({ start: (c) => void (controller = c) }, { highWaterMark: 64 });
+  socket.on("message", (data, peer) => {
+    if (controller.desiredSize > 0) controller.enqueue({ data, remoteAddress: peer.address, remotePort: peer.port });
+  });
+  let open = false;
+  const opened = new Promise((resolve, reject) => {
+    socket.once("error", reject);
+    socket.connect(options.remotePort, options.remoteAddress, () => {
+      open = true;
+      const local = socket.address();
+      resolve({ localAddress: local.address, localPort: local.port, remoteAddress: options.remoteAddress, remotePort: options.remotePort });
+    });
+  });
+  opened.catch(noop);
+  const send = (chunk) =>
+    new Promise((resolve, reject) => socket.send(chunk.data ?? chunk, (error) => (error ? reject(error) : resolve())));
+  const writable = new WritableStream({ write: (chunk) => (open ? send(chunk) : opened.then(() => send(chunk))) });
+  let closed = null;
+  return {
+    readable,
+    writable,
+    opened,
+    get closed() {
+      return closed ?? Promise.resolve();
+    },
+    close() {
+      closed ??= new Promise((resolve) => {
+        try {
+          controller.close();
+        } catch {
+          // already closed
+        }
+        socket.close(resolve);
+      });
       return closed;
     },
   };
