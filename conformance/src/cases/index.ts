@@ -20,6 +20,7 @@ import { signalCases } from "./signal.js";
 import { starttlsCases } from "./starttls.js";
 import { surfaceCases } from "./surface.js";
 import { tlsCases } from "./tls.js";
+import { udpCases } from "./udp.js";
 import type { ConformanceCase } from "./types.js";
 
 export * from "./assert.js";
@@ -53,4 +54,5 @@ export const cases: readonly ConformanceCase[] = [
   ...serverTlsCases,
   ...serverLifecycleCases,
   ...socketWorkerCases,
+  ...udpCases,
 ];

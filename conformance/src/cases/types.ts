@@ -135,6 +135,24 @@ export interface PeerDirectory {
    * and some other stacks complete the handshake anyway, so this is probed at start-up).
    */
   blackhole: string | null;
+  /** UDP (`node:dgram`): echoes every datagram to its sender, whole. */
+  udpEcho: string;
+  /** The same UDP echo on `[::1]`; `null` when the machine has no IPv6 loopback. */
+  udpEcho6: string | null;
+  /** A UDP port nothing is bound to: datagrams sent there get an ICMP port unreachable. */
+  udpRefused: string;
+  /**
+   * UDP flood source: a datagram `"flood <port> <count>"` (count ≤ 10 000) makes it send
+   * `count` 2-byte datagrams (the index, big-endian) to `127.0.0.1:<port>` as fast as it
+   * can, then answer `"sent <count>"` to the asker.
+   */
+  udpFlood: string;
+  /**
+   * UDP peers on demand: a datagram `"peers <k> <token>"` (k ≤ 16) from a bound socket
+   * makes `k` new sockets each send `"<token> <i>"` to it; for 5 s each answers whatever it
+   * receives with `"ack <i> <what it received>"`.
+   */
+  udpPeers: string;
 }
 
 /**
