@@ -1,11 +1,8 @@
 /**
  * The one `UDPSocket` implementation over a runtime's {@link DatagramTransport}.
  *
- * - `readable` is a value stream of `UDPMessage` with `highWaterMark: 0`: a message is
- *   handed over only when a reader asks. Push runtimes (Node, Bun) deliver datagrams as
- *   they arrive; those nobody is reading yet wait in a queue of at most `highWaterMark`;
- *   one more is dropped and counted in `stats.dropped`, as the kernel drops what overflows
- *   its receive buffer. Pull runtimes (Deno) receive only while a read waits.
+ * - `readable`: a value stream of `UDPMessage` over a bounded queue whose overflow is
+ *   dropped and counted (`_udp-read-side.ts`).
  * - `writable`: one write is one datagram, resolved once the runtime handed it to the OS.
  *   A write that fails (a bad chunk, `EMSGSIZE`, `ENOTFOUND`, an ICMP `ECONNREFUSED`)
  *   rejects with a `SocketError`; WHATWG streams then error that `WritableStream` (and
@@ -20,6 +17,7 @@
  * @module
  */
 import { _datagramOf } from "./_udp-chunk.js";
+import { _UdpReadSide } from "./_udp-read-side.js";
 import type { DatagramEvents, DatagramTransport, OpenDatagram } from "./datagram-transport.js";
 import { deferred } from "./deferred.js";
 import { codeOf, signalAborted, toSocketError } from "./normalize-error.js";
@@ -44,18 +42,9 @@ export class _UdpSocketImpl implements UDPSocket {
   #transport: DatagramTransport | null = null;
   readonly #open: OpenDatagram;
   readonly #connected: boolean;
-  readonly #highWaterMark: number;
+  readonly #read: _UdpReadSide;
   /** The resolver's address family for bound-mode hostnames (`undefined`: a dual-stack `"::"`). */
   #family: 4 | 6 | undefined = undefined;
-  #reads!: ReadableStreamDefaultController<UDPMessage>;
-  #readDone = false;
-  /** Received, not yet read: `#queue[#head…]`, at most `highWaterMark`. */
-  #queue: UDPMessage[] = [];
-  #head = 0;
-  /** A read waits and the queue was empty: the next datagram goes straight to it. */
-  #waiting = false;
-  #received = 0;
-  #dropped = 0;
   #writable: WritableStream<Chunk>;
   #writes: WritableStreamDefaultController | null = null;
   /** The user closed or aborted the writable: no fresh one after a failed write. */
@@ -77,18 +66,11 @@ export class _UdpSocketImpl implements UDPSocket {
   constructor(open: OpenDatagram, options: ResolvedUdpOptions) {
     this.#open = open;
     this.#connected = options.mode === "connected";
-    this.#highWaterMark = options.highWaterMark;
     [this.opened, this.#resolveOpened, this.#rejectOpened] = deferred<UDPSocketInfo>();
     [this.closed, this.#resolveClosed, this.#rejectClosed] = deferred<void>();
     [this.#ready, this.#setReady] = deferred<void>();
-    this.readable = new ReadableStream<UDPMessage>(
-      {
-        start: (controller) => void (this.#reads = controller),
-        pull: () => this.#pull(),
-        cancel: () => this.#stopReading(),
-      },
-      { highWaterMark: 0 },
-    );
+    this.#read = new _UdpReadSide(options.highWaterMark, this.#ready, (error) => this.#fail(toSocketError(error)));
+    this.readable = this.#read.stream;
     this.#writable = this.#newWritable();
     const signal = options.signal;
     if (signal?.aborted === true) {
@@ -120,7 +102,7 @@ export class _UdpSocketImpl implements UDPSocket {
       this.#socket = socket;
     }
     message(data: Uint8Array, address: string, port: number): void {
-      this.#socket.#message(data, address, port);
+      this.#socket.#read.message(data, address, port);
     }
     error(error: unknown): void {
       this.#socket.#fail(toSocketError(error));
@@ -132,7 +114,7 @@ export class _UdpSocketImpl implements UDPSocket {
   }
 
   get stats(): UDPSocketStats {
-    return { received: this.#received, dropped: this.#dropped };
+    return { received: this.#read.received, dropped: this.#read.dropped };
   }
 
   close(reason?: unknown): Promise<void> {
@@ -141,7 +123,7 @@ export class _UdpSocketImpl implements UDPSocket {
     this.#closeCalled = true;
     this.#unlisten();
     this.#rejectOpenedWith(reason ?? new SocketError("The UDP socket was closed before it was bound", { code: "ECLOSED" }));
-    this.#endReadable(reason);
+    this.#read.end(reason);
     const error = reason ?? new SocketError("The UDP socket was closed", { code: "ECLOSED" });
     const transport = this.#transport;
     if (phase === "opening" || transport === null) {
@@ -178,90 +160,6 @@ export class _UdpSocketImpl implements UDPSocket {
 
   [Symbol.asyncIterator](): AsyncIterator<UDPMessage> {
     return (this.readable as unknown as AsyncIterable<UDPMessage>)[Symbol.asyncIterator]();
-  }
-
-  // ── reading ─────────────────────────────────────────────────────────────────────────
-
-  #pull(): void | Promise<void> {
-    if (this.#head < this.#queue.length) {
-      this.#deliver(this.#shift());
-      return;
-    }
-    this.#waiting = true;
-    const transport = this.#transport;
-    if (transport !== null) return this.#pullFrom(transport);
-    if (this.#phase !== "opening") return;
-    return this.#ready.then(() => {
-      const late = this.#transport;
-      if (late !== null) return this.#pullFrom(late);
-    });
-  }
-
-  /** Pull runtimes: receive until a datagram went to the waiting read, or the socket stopped. */
-  #pullFrom(transport: DatagramTransport): void | Promise<void> {
-    const first = transport.pull();
-    if (first === undefined) return; // a push runtime: `#message` hands it over
-    return (async () => {
-      try {
-        await first;
-        while (this.#waiting && this.#phase === "open") await transport.pull();
-      } catch (error) {
-        this.#fail(toSocketError(error));
-      }
-    })();
-  }
-
-  // Called from `#Events.message()`.
-  // oxlint-disable-next-line no-unused-private-class-members
-  #message(data: Uint8Array, remoteAddress: string, remotePort: number): void {
-    if (this.#readDone || (this.#phase !== "open" && this.#phase !== "opening")) return;
-    const message: UDPMessage = { data, remoteAddress, remotePort };
-    if (this.#waiting) {
-      this.#waiting = false;
-      this.#deliver(message);
-    } else if (this.#queue.length - this.#head < this.#highWaterMark) {
-      this.#queue.push(message);
-    } else {
-      this.#dropped++;
-    }
-  }
-
-  #deliver(message: UDPMessage): void {
-    this.#received++;
-    this.#reads.enqueue(message);
-  }
-
-  #shift(): UDPMessage {
-    const message = this.#queue[this.#head]!;
-    this.#queue[this.#head++] = undefined as unknown as UDPMessage;
-    if (this.#head === this.#queue.length) {
-      this.#queue.length = 0;
-      this.#head = 0;
-    } else if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
-    return message;
-  }
-
-  /** The reader cancelled the readable: datagrams are no longer kept; the socket stays open for writing. */
-  #stopReading(): void {
-    this.#readDone = true;
-    this.#waiting = false;
-    this.#queue = [];
-    this.#head = 0;
-  }
-
-  /** Without a reason the readable ends (a pending read resolves `done`); with one, reads reject with it. */
-  #endReadable(reason: unknown): void {
-    if (this.#readDone) return;
-    this.#stopReading();
-    try {
-      if (reason === undefined) this.#reads.close();
-      else this.#reads.error(reason);
-    } catch {
-      // Already closed or cancelled by the reader.
-    }
   }
 
   // ── writing ─────────────────────────────────────────────────────────────────────────
@@ -360,6 +258,7 @@ export class _UdpSocketImpl implements UDPSocket {
     }
     this.#phase = "open";
     this.#transport = transport;
+    this.#read.attach(transport);
     const local = transport.localAddress;
     this.#family = !local.includes(":") ? 4 : local === "::" ? undefined : 6;
     const info: UDPSocketInfo = { localAddress: local, localPort: transport.localPort };
@@ -380,7 +279,7 @@ export class _UdpSocketImpl implements UDPSocket {
     this.#unlisten();
     this.#rejectOpenedWith(error);
     this.#rejectClosedWith(error);
-    this.#endReadable(error);
+    this.#read.end(error);
     this.#errorWritable(error);
     const transport = this.#transport;
     if (transport !== null) {
