@@ -1,17 +1,17 @@
 /**
- * The Bun transport against core's Transport contract: the shared cases of
- * @sockets/transport-contract (over Node peers in a child process), plus what is Bun's own
- * below `connect()`: a FIN held back while paused, no dial for a cancelled attempt, EPIPE
- * after close, and the TLS option mapping.
+ * The Bun transport, listener and datagram socket against core's seams: the shared
+ * contract cases of @sockets/transport-contract (over Node peers in a child process), plus
+ * what is the Bun transport's own below `connect()`: a FIN held back while paused, no dial
+ * for a cancelled attempt, EPIPE after close, and the TLS option mapping.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { Cancellation, SocketError, type TransportEvents } from "@sockets/core";
-import { peersScript, runTransportCase, transportCases } from "@sockets/transport-contract";
-import { openBunTransport } from "../src/index.js";
+import { datagramCases, listenerCases, peersScript, runTransportCase, transportCases, type TransportCase } from "@sockets/transport-contract";
+import { openBunDatagram, openBunListener, openBunTransport } from "../src/index.js";
 import { alpnWire, bunTlsOptions } from "../src/_tls-options.js";
 import { listen, pem, rejection, type TestServer } from "./_helpers.js";
 
-let peers: { control: string; ca: string; stop(): void };
+let peers: { control: string; ca: string; cert: string; key: string; stop(): void };
 beforeAll(async () => {
   const child = Bun.spawn(["node", peersScript], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
   const reader = child.stdout.getReader();
@@ -22,15 +22,19 @@ beforeAll(async () => {
     line += new TextDecoder().decode(value);
   }
   reader.releaseLock();
-  peers = { ...(JSON.parse(line) as { control: string; ca: string }), stop: () => child.kill() };
+  peers = { ...(JSON.parse(line) as { control: string; ca: string; cert: string; key: string }), stop: () => child.kill() };
 });
 afterAll(() => peers.stop());
 
-describe("the Transport contract", () => {
-  for (const testCase of transportCases) {
-    test(`${testCase.id}: ${testCase.title}`, () => runTransportCase(testCase, { open: openBunTransport, ...peers }), (testCase.timeout ?? 10_000) + 5_000);
+const openers = { open: openBunTransport, openListener: openBunListener, openDatagram: openBunDatagram };
+const contract = (cases: readonly TransportCase[]) => () => {
+  for (const testCase of cases) {
+    test(`${testCase.id}: ${testCase.title}`, () => runTransportCase(testCase, { ...openers, ...peers }), (testCase.timeout ?? 10_000) + 5_000);
   }
-});
+};
+describe("the Transport contract", contract(transportCases));
+describe("the listener contract", contract(listenerCases));
+describe("the datagram contract", contract(datagramCases));
 
 let servers: TestServer[] = [];
 function server(...args: Parameters<typeof listen>): TestServer {

@@ -1,12 +1,13 @@
 /**
- * The Deno transport against core's Transport contract: the shared cases of
- * @sockets/transport-contract (over Node peers in a child process), plus what is Deno's
- * own: small reads copied out of a reused scratch buffer into right-sized ones, and a
+ * The Deno transport and listener against core's seams: the shared contract cases of
+ * @sockets/transport-contract (over Node peers in a child process; the datagram cases need
+ * --unstable-net: datagram-contract.test.ts), plus what is the Deno transport's own: small reads copied out of a reused scratch buffer into right-sized ones, and a
  * write larger than the kernel buffers (Deno's `write` may write part of it).
  */
 import { Cancellation, type TransportEvents } from "@sockets/core";
-import { peersScript, runTransportCase, transportCases, type ExpectedFailure } from "@sockets/transport-contract";
-import { openDenoTransport } from "../src/index.js";
+import { listenerCases, runTransportCase, transportCases, type ExpectedFailure } from "@sockets/transport-contract";
+import { openDenoListener, openDenoTransport } from "../src/index.js";
+import { startPeers, stopPeers } from "./_contract-peers.js";
 import { equal, within } from "./_assert.js";
 import { startEcho } from "./_servers.js";
 
@@ -14,6 +15,10 @@ import { startEcho } from "./_servers.js";
 const expectedFailures: Record<string, ExpectedFailure> = {
   "abort/reset": {
     reason: "Deno.Conn has no way to send RST (no SO_LINGER; only node:net got resetAndDestroy): abort() is a close(), the peer sees a FIN",
+    link: "https://github.com/denoland/deno/pull/33415",
+  },
+  "listener/abort-unclaimed": {
+    reason: "Deno.Conn has no way to send RST (no SO_LINGER): an accepted connection's abort() is a close(), the client sees a FIN",
     link: "https://github.com/denoland/deno/pull/33415",
   },
   "open/tls-cancelled-handshake-closes": {
@@ -26,22 +31,12 @@ const expectedFailures: Record<string, ExpectedFailure> = {
   },
 };
 
-const peers = await (async () => {
-  const child = new Deno.Command("node", { args: [peersScript], stdin: "piped", stdout: "piped", stderr: "inherit" }).spawn();
-  const reader = child.stdout.getReader();
-  let line = "";
-  while (!line.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error("The contract peers exited before printing their address");
-    line += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  await child.stdout.cancel();
-  return { ...(JSON.parse(line) as { control: string; ca: string }), child };
-})();
+const peers = await startPeers();
 
-for (const testCase of transportCases) {
-  Deno.test(`${testCase.id}: ${testCase.title}`, () => runTransportCase(testCase, { open: openDenoTransport, ...peers, expectedFailures }));
+for (const testCase of [...transportCases, ...listenerCases]) {
+  Deno.test(`${testCase.id}: ${testCase.title}`, () =>
+    runTransportCase(testCase, { open: openDenoTransport, openListener: openDenoListener, ...peers, expectedFailures }),
+  );
 }
 
 interface Recorder extends TransportEvents {
@@ -113,7 +108,4 @@ Deno.test("a write larger than the socket buffers is delivered whole", async () 
   }
 });
 
-Deno.test("stop the contract peers", async () => {
-  await peers.child.stdin.close();
-  await peers.child.status;
-});
+Deno.test("stop the contract peers", () => stopPeers(peers));

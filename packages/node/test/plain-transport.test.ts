@@ -1,18 +1,20 @@
 /**
- * The Node transport against core's Transport contract: the shared cases of
- * @sockets/transport-contract (over Node peers in a child process), plus what is Node's own
- * (a reset racing the connect, chunks copied into right-sized buffers, shutdown() and a
- * write after it).
+ * The Node transport, listener and datagram socket against core's seams: the shared
+ * contract cases of @sockets/transport-contract (over Node peers in a child process), plus
+ * what is the Node transport's own (a reset racing the connect, chunks copied into
+ * right-sized buffers, shutdown() and a write after it).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as net from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Cancellation, type OpenRequest, type Transport } from "@sockets/core";
-import { peersScript, runTransportCase, transportCases } from "@sockets/transport-contract";
+import { datagramCases, listenerCases, peersScript, runTransportCase, transportCases, type TransportCase } from "@sockets/transport-contract";
+import { openNodeDatagram } from "../src/open-node-datagram.js";
+import { openNodeListener } from "../src/open-node-listener.js";
 import { openNodeTransport } from "../src/open-node-transport.js";
 import { Recorder, Servers } from "./_harness.js";
 
-let peers: { control: string; ca: string; child: ChildProcess };
+let peers: { control: string; ca: string; cert: string; key: string; child: ChildProcess };
 beforeAll(async () => {
   const child = spawn(process.execPath, [peersScript], { stdio: ["pipe", "pipe", "inherit"] });
   let line = "";
@@ -20,15 +22,19 @@ beforeAll(async () => {
     line += String(chunk);
     if (line.includes("\n")) break;
   }
-  peers = { ...(JSON.parse(line) as { control: string; ca: string }), child };
+  peers = { ...(JSON.parse(line) as { control: string; ca: string; cert: string; key: string }), child };
 });
 afterAll(() => peers.child.kill());
 
-describe("the Transport contract", () => {
-  for (const testCase of transportCases) {
-    it(`${testCase.id}: ${testCase.title}`, () => runTransportCase(testCase, { open: openNodeTransport, ...peers }), (testCase.timeout ?? 10_000) + 5_000);
+const openers = { open: openNodeTransport, openListener: openNodeListener, openDatagram: openNodeDatagram };
+const contract = (cases: readonly TransportCase[]) => () => {
+  for (const testCase of cases) {
+    it(`${testCase.id}: ${testCase.title}`, () => runTransportCase(testCase, { ...openers, ...peers }), (testCase.timeout ?? 10_000) + 5_000);
   }
-});
+};
+describe("the Transport contract", contract(transportCases));
+describe("the listener contract", contract(listenerCases));
+describe("the datagram contract", contract(datagramCases));
 
 const servers = new Servers();
 const transports: Transport[] = [];

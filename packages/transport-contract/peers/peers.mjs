@@ -3,22 +3,27 @@
 // conformance peers use too, and they can send RST (Deno cannot). They are independent of
 // every transport under test: the cases drive them over HTTP (`fetch`, a web global).
 //
-// Prints one JSON line {"control": "http://127.0.0.1:<port>", "ca": "<PEM of the CA that
-// signed the TLS peers' certificate>"} and exits when its stdin
+// Prints one JSON line {"control": "http://127.0.0.1:<port>", "ca", "cert", "key"} (PEM: the
+// CA that signed the TLS peers' certificate, and that certificate and key, for the listener
+// cases' TLS listeners) and exits when its stdin
 // closes (the test process ends it that way, or by killing it).
 //
 // POST /peer {"behaviour": ..., "host"?: "::1", "text"?: string, "bytes"?: number, "delay"?: number}
 //   starts one listener with that behaviour on host:0 and answers {"id", "hostname", "port"}.
+// POST /client {"behaviour", "port", "host"?, "text"?, "alpn"?}  a client of a listener under test.
+// POST /udp {"behaviour": "udp-echo" | "udp-send", ...}  a UDP peer.
 // GET /report/<id>?closed=1  what its connections saw (waits up to 5 s for every connection,
 //   at least one, to close when `closed` is given).
 // GET /progress/<id>  bytes a `source` connection has handed to the OS so far.
 // POST /release/<id>  a `paused-sink` starts reading.
 import { readFileSync } from "node:fs";
+import { createSocket } from "node:dgram";
 import { createServer as createHttpServer } from "node:http";
-import { createServer as createTcpServer } from "node:net";
-import { createServer as createTlsServer, TLSSocket } from "node:tls";
+import { connect as tcpConnect, createServer as createTcpServer } from "node:net";
+import { connect as tlsConnect, createServer as createTlsServer, TLSSocket } from "node:tls";
 
 const certs = new URL("./certs/", import.meta.url);
+const caPem = readFileSync(new URL("ca.pem", certs), "utf8");
 const leaf = { cert: readFileSync(new URL("leaf.pem", certs)), key: readFileSync(new URL("leaf-key.pem", certs)) };
 const ALPN = ["x-test"];
 
@@ -67,8 +72,8 @@ const behaviours = {
     if (options.text) socket.write(options.text);
   },
   /** Sends `bytes` bytes (byte i = i & 0xff) in 64 KiB writes as fast as the OS takes them, then FIN. */
-  source: (peer, socket, options) => {
-    track(peer, socket);
+  source: (peer, socket, options, record = true) => {
+    if (record) track(peer, socket);
     const total = options.bytes;
     const pattern = Buffer.alloc(65536);
     for (let i = 0; i < pattern.length; i++) pattern[i] = i & 0xff;
@@ -161,6 +166,7 @@ behaviours.refused = () => {};
 
 function report(peer) {
   return {
+    datagrams: peer.datagrams ?? [],
     connections: peer.conns.length,
     conns: peer.conns.map((c) => {
       const bytes = Buffer.concat(c.received);
@@ -187,6 +193,93 @@ async function waitClosed(peer) {
   }
 }
 
+/**
+ * A client of a listener under test (the listener cases): connects to host:port and
+ *   - "send": sends `text`, records what comes back, ends when the server ends;
+ *   - "send-fin": sends `text` and FIN at once;
+ *   - "reset": resets the connection right after it is established;
+ *   - "silent": connects and says nothing (a TLS listener's handshake hangs);
+ *   - "flood": sends `bytes` bytes as fast as its OS takes them (GET /progress), then FIN;
+ *   - "tls": a TLS client trusting the peers' CA (SNI localhost, ALPN `alpn`), then as "send";
+ *   - "tls-untrusting": a TLS client that trusts no CA: it fails the handshake itself;
+ *   - "starttls": sends "STARTTLS\n", and on "OK\n" upgrades (server handshake by the
+ *     listener under test), then sends `text` over TLS and records the reply.
+ */
+function startClient(options) {
+  const id = String(nextId++);
+  const peer = { id, conns: [], sockets: [], waiting: [], progress: 0, server: { close() {} } };
+  peers.set(id, peer);
+  const host = options.host ?? "127.0.0.1";
+  const tlsOptions = { host, port: options.port, servername: "localhost", ca: caPem, ALPNProtocols: options.alpn, allowHalfOpen: true };
+  let socket;
+  return new Promise((resolve) => {
+    const ready = () => resolve({ id, hostname: host, port: socket.localPort });
+    if (options.behaviour === "tls" || options.behaviour === "tls-untrusting") {
+      socket = tlsConnect(options.behaviour === "tls" ? tlsOptions : { ...tlsOptions, ca: [] }, () => {
+        const conn = peer.conns[0];
+        conn.alpn = socket.alpnProtocol || null;
+        if (options.text) socket.write(options.text);
+      });
+      track(peer, socket);
+      socket.once("connect", ready);
+      return;
+    }
+    socket = tcpConnect({ host, port: options.port, allowHalfOpen: true }, () => {
+      if (options.behaviour === "send") socket.write(options.text ?? "");
+      if (options.behaviour === "send-fin") socket.end(options.text ?? "");
+      if (options.behaviour === "reset") setTimeout(() => socket.resetAndDestroy(), 20);
+      if (options.behaviour === "starttls") socket.write("STARTTLS\n");
+      if (options.behaviour === "flood") behaviours.source(peer, socket, options, false);
+      ready();
+    });
+    const conn = track(peer, socket);
+    if (options.behaviour !== "starttls") return;
+    let line = "";
+    const onData = (chunk) => {
+      line += chunk.toString("latin1");
+      if (!line.includes("OK\n")) return;
+      socket.off("data", onData);
+      const secure = tlsConnect({ ...tlsOptions, socket }, () => {
+        conn.alpn = secure.alpnProtocol || null;
+        secure.write(options.text ?? "");
+      });
+      const inner = track(peer, secure);
+      secure.on("error", (error) => (inner.error ??= error.code ?? error.message));
+    };
+    socket.on("data", onData);
+  });
+}
+
+/**
+ * UDP (the datagram cases): "udp-echo" echoes every datagram to its sender and records the
+ * sizes; "udp-send" sends `count` datagrams of `bytes` bytes (byte i = i & 0xff) to
+ * host:port from a fresh socket, and records what comes back.
+ */
+function startUdp(options) {
+  const id = String(nextId++);
+  const host = options.host ?? "127.0.0.1";
+  const socket = createSocket(host.includes(":") ? "udp6" : "udp4");
+  const peer = { id, conns: [], sockets: [], waiting: [], progress: 0, datagrams: [], server: { close: () => socket.close() } };
+  peers.set(id, peer);
+  socket.on("message", (message, remote) => {
+    peer.datagrams.push({ bytes: message.byteLength, text: message.byteLength <= 1024 ? message.toString() : "", address: remote.address, port: remote.port });
+    if (options.behaviour === "udp-echo") socket.send(message, remote.port, remote.address);
+  });
+  socket.on("error", () => {});
+  return new Promise((resolve) => {
+    socket.bind(0, host, () => {
+      const port = socket.address().port;
+      if (options.behaviour === "udp-send") {
+        for (let n = 0; n < (options.count ?? 1); n++) {
+          const data = options.text !== undefined ? Buffer.from(options.text) : Buffer.alloc(options.bytes ?? 1, 0).map((_, i) => i & 0xff);
+          socket.send(data, options.port, options.target ?? host);
+        }
+      }
+      resolve({ id, hostname: host, port });
+    });
+  });
+}
+
 const control = createHttpServer(async (request, response) => {
   const url = new URL(request.url, "http://x");
   const [, verb, id] = url.pathname.split("/");
@@ -199,6 +292,11 @@ const control = createHttpServer(async (request, response) => {
       let body = "";
       for await (const chunk of request) body += chunk;
       return reply(200, await startPeer(JSON.parse(body)));
+    }
+    if ((verb === "client" || verb === "udp") && request.method === "POST") {
+      let body = "";
+      for await (const chunk of request) body += chunk;
+      return reply(200, await (verb === "client" ? startClient : startUdp)(JSON.parse(body)));
     }
     const peer = peers.get(id);
     if (peer === undefined) return reply(404, { error: `no peer ${id}` });
@@ -224,8 +322,8 @@ const control = createHttpServer(async (request, response) => {
 });
 control.keepAliveTimeout = 0;
 control.listen(0, "127.0.0.1", () => {
-  const ca = readFileSync(new URL("ca.pem", certs), "utf8");
-  process.stdout.write(JSON.stringify({ control: `http://127.0.0.1:${control.address().port}`, ca }) + "\n");
+  const line = { control: `http://127.0.0.1:${control.address().port}`, ca: caPem, cert: String(leaf.cert), key: String(leaf.key) };
+  process.stdout.write(JSON.stringify(line) + "\n");
 });
 process.stdin.resume();
 process.stdin.on("end", () => process.exit(0));

@@ -1,29 +1,51 @@
 /**
- * Runs one contract case against a runtime's opener: every transport it made is aborted
- * and every peer it started is stopped afterwards, whatever happened; a case listed as an
- * expected failure must fail (its passing is reported, so the list stays true).
+ * Runs one contract case against a runtime's openers: every transport, listener, accepted
+ * connection and datagram socket it made is torn down and every peer it started is stopped
+ * afterwards, whatever happened; a case listed as an expected failure must fail (its
+ * passing is reported, so the list stays true).
  *
  * @module
  */
-import type { OpenTransport, Transport } from "@sockets/core";
+import type {
+  AcceptedConnection,
+  DatagramTransport,
+  ListenerTransport,
+  OpenDatagram,
+  OpenListener,
+  OpenTransport,
+  Transport,
+} from "@sockets/core";
 import { ContractError, within } from "./helpers.js";
-import type { ContractContext, ExpectedFailure, Peer, PeerOptions } from "./types.js";
+import type { ContractContext, ExpectedFailure, Peer } from "./types.js";
 
 /** How a runtime's test runs the cases. */
 export interface RunOptions {
-  /** The runtime's opener (`openNodeTransport`, …). */
-  readonly open: OpenTransport;
-  /** The peers' control URL: the line `peers/peers.mjs` prints (`{"control": …}`). */
+  /** The runtime's dialler (`openNodeTransport`, …), for `transportCases`. */
+  readonly open?: OpenTransport;
+  /** The runtime's listener (`openNodeListener`, …), for `listenerCases`. */
+  readonly openListener?: OpenListener;
+  /** The runtime's datagram opener (`openNodeDatagram`, …), for `datagramCases`. */
+  readonly openDatagram?: OpenDatagram;
+  /** The peers' control URL, CA, certificate and key: the line `peers/peers.mjs` prints. */
   readonly control: string;
-  /** PEM of the peers' CA (`peers/certs/ca.pem`). */
   readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
   /** Cases this runtime is known to fail, by id. */
   readonly expectedFailures?: Readonly<Record<string, ExpectedFailure>>;
 }
 
-/** Delegates to `transport`, recording it (and what its `startTls` returns) in `list`. */
-function tracked(transport: Transport, list: Transport[]): Transport {
-  list.push(transport);
+/** What a case made, torn down after it. */
+interface Made {
+  readonly transports: Transport[];
+  readonly listeners: ListenerTransport[];
+  readonly unclaimed: Set<AcceptedConnection>;
+  readonly datagrams: DatagramTransport[];
+}
+
+/** Delegates to `transport`, recording it (and what its `startTls` returns). */
+function tracked(transport: Transport, made: Made): Transport {
+  made.transports.push(transport);
   return {
     get info() {
       return transport.info;
@@ -34,8 +56,29 @@ function tracked(transport: Transport, list: Transport[]): Transport {
     shutdown: () => transport.shutdown(),
     close: () => transport.close(),
     abort: () => transport.abort(),
-    startTls: async (tls, events, cancel) => tracked(await transport.startTls(tls, events, cancel), list),
+    startTls: async (tls, events, cancel) => tracked(await transport.startTls(tls, events, cancel), made),
   };
+}
+
+function trackedAccepted(accepted: AcceptedConnection, made: Made): AcceptedConnection {
+  made.unclaimed.add(accepted);
+  return {
+    get info() {
+      return accepted.info;
+    },
+    attach(events) {
+      made.unclaimed.delete(accepted);
+      return tracked(accepted.attach(events), made);
+    },
+    abort() {
+      made.unclaimed.delete(accepted);
+      accepted.abort();
+    },
+  };
+}
+
+function missing(what: string): never {
+  throw new ContractError(`this runtime's test gave no ${what}`);
 }
 
 async function call(control: string, method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> {
@@ -47,9 +90,9 @@ async function call(control: string, method: "GET" | "POST", path: string, body?
   return json;
 }
 
-/** Starts a peer through the control service. */
-async function startPeer(control: string, options: PeerOptions): Promise<Peer & { readonly id: string }> {
-  const { id, hostname, port } = (await call(control, "POST", "/peer", options)) as { id: string; hostname: string; port: number };
+/** Starts a peer (listener, client or UDP socket) through the control service. */
+async function startPeer(control: string, kind: "peer" | "client" | "udp", options: object): Promise<Peer & { readonly id: string }> {
+  const { id, hostname, port } = (await call(control, "POST", `/${kind}`, options)) as { id: string; hostname: string; port: number };
   return {
     id,
     hostname,
@@ -68,24 +111,49 @@ async function startPeer(control: string, options: PeerOptions): Promise<Peer & 
  * ```ts
  * import { runTransportCase, transportCases } from "@sockets/transport-contract";
  * import type { OpenTransport } from "@sockets/core";
- * declare const openMyTransport: OpenTransport, control: string, ca: string;
- * for (const testCase of transportCases) await runTransportCase(testCase, { open: openMyTransport, control, ca });
+ * declare const openMyTransport: OpenTransport, peers: { control: string; ca: string; cert: string; key: string };
+ * for (const testCase of transportCases) await runTransportCase(testCase, { open: openMyTransport, ...peers });
  * ```
  */
 export async function runTransportCase(
   testCase: { readonly id: string; readonly timeout?: number; run(ctx: ContractContext): Promise<void> },
   options: RunOptions,
 ): Promise<void> {
-  const transports: Transport[] = [];
+  const made: Made = { transports: [], listeners: [], unclaimed: new Set(), datagrams: [] };
   const peers: string[] = [];
+  const start = async (kind: "peer" | "client" | "udp", peerOptions: object): Promise<Peer> => {
+    const peer = await startPeer(options.control, kind, peerOptions);
+    peers.push(peer.id);
+    return peer;
+  };
+  const openDatagram = options.openDatagram;
+  // Not async: an option the runtime cannot honour must stay a synchronous throw.
+  const trackedOpenDatagram: OpenDatagram = Object.assign(
+    (...args: Parameters<OpenDatagram>) =>
+      (openDatagram ?? missing("openDatagram"))(...args).then((transport) => {
+        made.datagrams.push(transport);
+        return transport;
+      }),
+    { resolve: (hostname: string, family?: 4 | 6) => (openDatagram ?? missing("openDatagram")).resolve(hostname, family) },
+  );
   const ctx: ContractContext = {
-    open: async (request, events) => tracked(await options.open(request, events), transports),
-    peer: async (peerOptions) => {
-      const peer = await startPeer(options.control, peerOptions);
-      peers.push(peer.id);
-      return peer;
+    open: async (request, events) => tracked(await (options.open ?? missing("open"))(request, events), made),
+    openListener: async (request, events) => {
+      const listener = await (options.openListener ?? missing("openListener"))(request, {
+        connection: (accepted) => events.connection(trackedAccepted(accepted, made)),
+        failed: (error) => events.failed(error),
+        error: (error) => events.error(error),
+      });
+      made.listeners.push(listener);
+      return listener;
     },
+    openDatagram: trackedOpenDatagram,
+    peer: (peerOptions) => start("peer", peerOptions),
+    client: (clientOptions) => start("client", clientOptions),
+    udp: (udpOptions) => start("udp", udpOptions),
     ca: options.ca,
+    cert: options.cert,
+    key: options.key,
   };
   let failure: { readonly error: unknown } | null = null;
   try {
@@ -93,8 +161,13 @@ export async function runTransportCase(
   } catch (error) {
     failure = { error };
   } finally {
-    for (const transport of transports) transport.abort();
-    await Promise.all(peers.map((id) => call(options.control, "POST", `/stop/${id}`).catch(() => {})));
+    for (const transport of made.transports) transport.abort();
+    for (const accepted of made.unclaimed) accepted.abort();
+    await Promise.all([
+      ...made.listeners.map((listener) => Promise.resolve(listener.close()).catch(() => {})),
+      ...made.datagrams.map((datagram) => Promise.resolve(datagram.close()).catch(() => {})),
+      ...peers.map((id) => call(options.control, "POST", `/stop/${id}`).catch(() => {})),
+    ]);
   }
   const expected = options.expectedFailures?.[testCase.id];
   if (expected !== undefined) {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { OpenTransport } from "@sockets/core";
+import type { OpenDatagram, OpenListener, OpenTransport } from "@sockets/core";
 
 /** What a peer listener does with each connection (see `peers/peers.mjs`). */
 export type Behaviour =
@@ -54,26 +54,72 @@ export interface ConnectionReport {
   readonly alpn: string | null;
 }
 
-/** One running peer listener. */
+/** A client the peers process dials a listener under test with (see `peers/peers.mjs`). */
+export interface ClientOptions {
+  readonly behaviour: "send" | "send-fin" | "reset" | "silent" | "tls" | "tls-untrusting" | "starttls" | "flood";
+  readonly port: number;
+  readonly host?: "127.0.0.1" | "::1";
+  /** What it sends (over TLS for `tls` and `starttls`). */
+  readonly text?: string;
+  /** Bytes a `flood` client sends as fast as its OS takes them (its progress: `Peer.progress()`). */
+  readonly bytes?: number;
+  /** ALPN protocols a `tls` client offers. */
+  readonly alpn?: readonly string[];
+}
+
+/** A UDP socket in the peers process. */
+export interface UdpOptions {
+  /** `udp-echo` echoes every datagram to its sender; `udp-send` sends `count` datagrams to `port`. */
+  readonly behaviour: "udp-echo" | "udp-send";
+  readonly host?: "127.0.0.1" | "::1";
+  readonly port?: number;
+  readonly count?: number;
+  /** Datagram size (byte i = i & 0xff), unless `text` is given. */
+  readonly bytes?: number;
+  readonly text?: string;
+}
+
+/** A datagram a UDP peer received. */
+export interface DatagramReport {
+  readonly bytes: number;
+  /** The datagram as UTF-8 when it is at most 1 KiB. */
+  readonly text: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+/** One running peer listener (or client, or UDP socket) in the peers process. */
 export interface Peer {
   readonly hostname: string;
   readonly port: number;
   /** What its connections saw; with `closed`, after every connection (at least one) closed, waiting up to 5 s. */
-  report(options?: { closed?: boolean }): Promise<{ connections: number; conns: ConnectionReport[] }>;
+  report(options?: { closed?: boolean }): Promise<{ connections: number; conns: ConnectionReport[]; datagrams: DatagramReport[] }>;
   /** `source`: bytes handed to the OS so far. */
   progress(): Promise<number>;
   /** `paused-sink`: start reading. */
   release(): Promise<void>;
 }
 
-/** What a case gets. */
+/**
+ * What a case gets. The openers are wrapped so everything they make (transports, listeners,
+ * accepted connections, datagram sockets) is torn down after the case; one the runtime's
+ * test did not give throws.
+ */
 export interface ContractContext {
-  /** The runtime's opener, wrapped so every transport it makes is torn down after the case. */
   readonly open: OpenTransport;
+  readonly openListener: OpenListener;
+  readonly openDatagram: OpenDatagram;
   /** Starts a peer listener (stopped after the case). */
   peer(options: PeerOptions): Promise<Peer>;
-  /** PEM of the CA that signed the TLS peers' certificate (localhost, 127.0.0.1, ::1); in no system store. */
+  /** Starts a client of a listener under test; `port` of the result is the client's own. */
+  client(options: ClientOptions): Promise<Peer>;
+  /** Starts a UDP socket; `port` of the result is where it is bound. */
+  udp(options: UdpOptions): Promise<Peer>;
+  /** PEM of the CA that signed the peers' certificate (localhost, 127.0.0.1, ::1); in no system store. */
   readonly ca: string;
+  /** That certificate and its key (PEM), for TLS listeners under test. */
+  readonly cert: string;
+  readonly key: string;
 }
 
 /** One contract case. */
