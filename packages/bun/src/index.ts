@@ -104,8 +104,8 @@ export const listen: Listen = createListen(openBunListener);
 export const serve: Serve = createServe(listen);
 
 /**
- * @extension A UDP socket (WICG Direct Sockets message shape) over `Bun.udpSocket`:
- * connected mode with `remoteAddress` + `remotePort`, bound mode with `localAddress`
+ * A UDP socket (an extension: not in the WinterTC spec), in the WICG Direct Sockets
+ * message shape, over `Bun.udpSocket`: connected mode with `remoteAddress` + `remotePort`, bound mode with `localAddress`
  * [+ `localPort`]. Hostnames are resolved for you (Bun sends to IP literals only).
  * `reuseAddress`, `ipv6Only`, `receiveBufferSize` and `sendBufferSize` are refused with a
  * `SocketError` `EINVAL` (Bun ignores them).

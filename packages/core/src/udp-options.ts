@@ -22,10 +22,13 @@ import { SocketError } from "./socket-error.js";
  * ```
  */
 export interface ResolvedUdpOptions {
+  /** `"connected"` (one peer: `remoteAddress` + `remotePort`) or `"bound"` (any peer: `localAddress`). */
   readonly mode: "connected" | "bound";
   /** What the runtime is asked to open (`localhost` already mapped to `127.0.0.1`). */
   readonly request: DatagramRequest;
+  /** Closes the socket when aborted (`EABORTED`). */
   readonly signal: AbortSignal | undefined;
+  /** Unread datagrams a push runtime keeps before it drops (and counts) more; default 64. */
   readonly highWaterMark: number;
 }
 

@@ -91,8 +91,8 @@ export const listen: Listen = createListen(openDenoListener);
 export const serve: Serve = createServe(listen);
 
 /**
- * @extension A UDP socket (WICG Direct Sockets message shape) over
- * `Deno.listenDatagram`, which needs `--unstable-net` (without it `udp()` throws a
+ * A UDP socket (an extension: not in the WinterTC spec), in the WICG Direct Sockets
+ * message shape, over `Deno.listenDatagram`, which needs `--unstable-net` (without it `udp()` throws a
  * `SocketError` naming the flag): connected mode with `remoteAddress` + `remotePort`,
  * bound mode with `localAddress` [+ `localPort`]. Datagrams are received only while a read
  * waits, into a buffer that never truncates.

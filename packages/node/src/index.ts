@@ -109,8 +109,8 @@ export const listen: Listen = createListen(openNodeListener);
 export const serve: Serve = createServe(listen);
 
 /**
- * @extension A UDP socket (WICG Direct Sockets message shape): connected mode with
- * `remoteAddress` + `remotePort`, bound mode with `localAddress` [+ `localPort`]. The
+ * A UDP socket (an extension: not in the WinterTC spec), in the WICG Direct Sockets
+ * message shape: connected mode with `remoteAddress` + `remotePort`, bound mode with `localAddress` [+ `localPort`]. The
  * readable gives one `{ data, remoteAddress, remotePort }` per datagram; one write is one
  * datagram. Bad options throw a `SocketError` synchronously (see `@sockets/core`'s
  * README, "UDP: what core decides").
