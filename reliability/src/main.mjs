@@ -48,7 +48,8 @@ async function main() {
         const mark = ok ? (event.status === "pass" ? "ok  " : "known") : "FAIL";
         const why = event.status === "pass" ? "" : `\n       ${event.error ? `${event.error.name}: ${event.error.message}` : ""}${event.strays ? ` ${event.strays.length} stray error(s), first: ${JSON.stringify(event.strays[0])}` : ""}`;
         process.stdout.write(`  ${mark} ${event.id} (${event.ms} ms)${why}\n`);
-      });
+        if (args.verbose) process.stdout.write(`       ${JSON.stringify(event.figures)}\n`);
+      }, world.drive);
       run.seconds = Math.round((Date.now() - t0) / 100) / 10;
       if (run.exit !== 0) {
         unexpected++;

@@ -22,6 +22,8 @@ function _figures(run, sizes) {
   const lost = results.map((r) => r.figures?.bytesLost).filter((v) => typeof v === "number").reduce((a, b) => a + b, 0);
   const seqPlain = find(run, "load/sequential-plain-no-leak");
   const seqTls = find(run, "load/sequential-tls-no-leak");
+  const srvPlain = find(run, "server/sequential-accepts-no-leak");
+  const srvTls = find(run, "server/sequential-tls-accepts-no-leak");
   const heapDelta = (r) => (r?.figures?.heapAfterBytes === undefined ? "–" : `${((r.figures.heapAfterBytes - r.figures.heapBaselineBytes) / 1024).toFixed(0)} KiB`);
   const fdDelta = (r) => (r?.figures?.fdsAfter === undefined ? "–" : `${r.figures.fdsBaseline} → ${r.figures.fdsAfter}`);
   return [
@@ -34,6 +36,13 @@ function _figures(run, sizes) {
     ["soak", soak ? `${fmt(soak.figures.seconds)} s, ${fmt(soak.figures.connections)} connections, ${fmt(soak.figures.faultsSurvived)} injected faults, ${soak.status}` : "–"],
     ["hostile inputs tried (fast-check)", `${fmt(fig(run, "hostile/property/addresses-and-options", "inputs"))} (${fmt(fig(run, "hostile/property/addresses-and-options", "thrownSync"))} refused synchronously, ${fmt(fig(run, "hostile/property/addresses-and-options", "socketsReturned"))} sockets settled)`],
     ["huge single write echoed", fig(run, "hostile/write/huge-single-chunk", "bytes") ? size(fig(run, "hostile/write/huge-single-chunk", "bytes")) : "–"],
+    ["server: Node clients held at once on one listener", `${fmt(fig(run, "server/concurrent-clients-one-listener", "connectionsHeld"))} × ${size(sizes.serverConcurrentBytes ?? 0)} echoed, ${fmt(fig(run, "server/concurrent-clients-one-listener", "bytesVerified"))} bytes verified`],
+    ["server: sequential accepts (plain / TLS)", `${fmt(fig(run, "server/sequential-accepts-no-leak", "connections"))} / ${fmt(fig(run, "server/sequential-tls-accepts-no-leak", "connections"))}`],
+    ["server: open fds before → after (plain / TLS)", `${fdDelta(srvPlain)} / ${fdDelta(srvTls)}`],
+    ["server: heap growth after GC (plain / TLS)", `${heapDelta(srvPlain)} / ${heapDelta(srvTls)}`],
+    ["server: TLS clients gone mid-handshake, counted in stats.failed", `${fmt(fig(run, "server/tls-clients-vanish-mid-handshake", "failedCounted"))} of ${fmt(fig(run, "server/tls-clients-vanish-mid-handshake", "vanished"))}`],
+    ["server: a real client served beside slowloris clients (plain / TLS)", `${fmt(fig(run, "server/plain-slowloris-does-not-block", "realClientMs"))} ms / ${fmt(fig(run, "server/tls-slowloris-does-not-block", "realClientMs"))} ms beside ${fmt(fig(run, "server/plain-slowloris-does-not-block", "slowloris"))}`],
+    ["server: silent TLS clients closed at handshakeTimeout", `${fmt(fig(run, "server/tls-slowloris-timed-out", "closedByServer"))} of ${fmt(sizes.serverSlowloris)} (stats.failed ${fmt(fig(run, "server/tls-slowloris-timed-out", "failedCounted"))})`],
     ["bytes lost on connections that reported success", lost === 0 ? "0" : `**${fmt(lost)}** (${results.filter((r) => r.figures?.bytesLost > 0).map((r) => `\`${r.id}\``).join(", ")}: see Known gaps)`],
   ];
 }
@@ -42,10 +51,12 @@ function _mode(report, expectations) {
   const lines = [];
   const s = report.sizes;
   lines.push(`## Mode \`--${report.mode}\` (${report.date.slice(0, 10)}, ${report.seconds} s, Node ${report.node} parent, seed ${report.seed})`, "");
-  lines.push(`Sizes: ${fmt(s.concurrent)} concurrent × ${size(s.concurrentBytes)}; ${fmt(s.sequential)} sequential plain and ${fmt(s.sequentialTls)} sequential TLS connections; ${fmt(s.propertyRuns)} fast-check runs; one ${size(s.hugeChunk)} write; ${s.soakSeconds} s soak. Faults injected by the proxy in this run: ${fmt(report.proxy.faults)}; STARTTLS upgrades seen by the matrix: ${fmt(report.proxy.upgrades)}. Unexpected results: **${report.unexpected}**.`, "");
+  lines.push(`Sizes: ${fmt(s.concurrent)} concurrent × ${size(s.concurrentBytes)}; ${fmt(s.sequential)} sequential plain and ${fmt(s.sequentialTls)} sequential TLS connections; ${fmt(s.propertyRuns)} fast-check runs; one ${size(s.hugeChunk)} write; ${s.soakSeconds} s soak.${s.serverConcurrent ? ` Server side: ${fmt(s.serverConcurrent)} concurrent Node clients × ${size(s.serverConcurrentBytes)}; ${fmt(s.serverSequential)} sequential plain and ${fmt(s.serverSequentialTls)} sequential TLS accepts; ${fmt(s.serverVanishPerKind * 7)} TLS clients gone mid-handshake; ${fmt(s.serverSlowloris)} slowloris clients.` : ""} Faults injected by the proxy in this run: ${fmt(report.proxy.faults)}; STARTTLS upgrades seen by the matrix: ${fmt(report.proxy.upgrades)}. Unexpected results: **${report.unexpected}**.${s.serverConcurrent ? "" : " (This run predates the server scenarios.)"}`, "");
   const runs = report.runs;
   lines.push(`| | ${runs.map((r) => r.version ?? r.runtime).join(" | ")} |`, `|---|${runs.map(() => "---").join("|")}|`);
-  const rows = runs.map((r) => _figures(r, s));
+  // A run from before the server scenarios existed has no server rows (not a row of dashes).
+  const server = runs.some((r) => r.results.some((x) => x.id.startsWith("server/")));
+  const rows = runs.map((r) => _figures(r, s).filter(([label]) => server || !label.startsWith("server:")));
   for (let i = 0; i < rows[0].length; i++) lines.push(`| ${rows[0][i][0]} | ${rows.map((row) => row[i][1]).join(" | ")} |`);
   lines.push("", "<details><summary>Every scenario</summary>", "", `| scenario | ${runs.map((r) => r.runtime).join(" | ")} |`, `|---|${runs.map(() => "---").join("|")}|`);
   const ids = [...new Set(runs.flatMap((r) => r.results.map((x) => x.id)))];
@@ -56,7 +67,7 @@ function _mode(report, expectations) {
       // A Node line (node@26) falls back to node's expectations, as main.mjs judges it.
       const known = expectations[r.runtime]?.[id] ?? expectations[r.runtime.split("@")[0]]?.[id];
       const mark = x.status === "pass" ? "pass" : known ? "known gap" : "**FAIL**";
-      const notes = Object.entries(x.figures ?? {}).filter(([k]) => ["code", "closedCode", "outcome", "detached", "afterStartTls"].includes(k)).map(([k, v]) => `${k}: ${v}`);
+      const notes = Object.entries(x.figures ?? {}).filter(([k]) => ["code", "closedCode", "outcome", "detached", "afterStartTls", "closedByServer"].includes(k)).map(([k, v]) => `${k}: ${v}`);
       return `${mark} (${fmt(x.ms)} ms${notes.length ? `; ${notes.join(", ")}` : ""})`;
     });
     lines.push(`| \`${id}\` | ${cells.join(" | ")} |`);
@@ -77,9 +88,9 @@ export function renderReliability(reports, expectations) {
     "",
     "<!-- Generated by `node src/main.mjs` (reliability/); do not edit by hand. -->",
     "",
-    "Faults, races, load, leaks, hostile input and the TLS security matrix, run inside node, deno and bun against loopback fixture peers and a fault proxy in a Node parent process. Every figure below comes from the run named in its heading (`results/<mode>.json` has the raw data).",
+    "Faults, races, load, leaks, hostile input and the TLS security matrix, run inside node, deno and bun against loopback fixture peers and a fault proxy in a Node parent process. The server side (`server/*`): a listener opened inside each runtime with its `listen()`, driven by independent `node:net`/`node:tls` clients in the parent (many at once, many in sequence, TLS clients that leave mid-handshake, slowloris clients that never send). Every figure below comes from the run named in its heading (`results/<mode>.json` has the raw data).",
     "",
-    "Commands: `node src/main.mjs --ci` (what CI runs, inside `pnpm test`: the issue's sizes — 1,000 concurrent × 1 MiB, 10,000 sequential plain and 10,000 TLS connections — and a 30-second soak), `--soak` (the same with a five-minute soak, for manual runs), `--quick` (scaled down, for development). CI runs `--runtime=node,node@22,node@24,node@26,deno,bun`: the machine's Node and each pinned Node line (@sockets/node-lines), all at full size. `--runtime=…` and `--only=<id prefix>` narrow a run (a narrowed run does not rewrite this file).",
+    "Commands: `node src/main.mjs --ci` (what CI runs, inside `pnpm test`: the issue's sizes — 1,000 concurrent × 1 MiB, 10,000 sequential plain and 10,000 TLS connections — and a 30-second soak; on the server side 1,000 concurrent clients × 64 KiB, 10,000 sequential plain and 500 sequential TLS accepts, 140 TLS clients gone mid-handshake, 200 slowloris clients: about 10 s per runtime), `--soak` (the same with a five-minute soak and larger server sizes — 1 MiB per concurrent client, 10,000 TLS accepts, 700 vanished handshakes, 1,000 slowloris clients — for manual runs), `--quick` (scaled down, for development). CI runs `--runtime=node,node@22,node@24,node@26,deno,bun`: the machine's Node and each pinned Node line (@sockets/node-lines), all at full size. `--runtime=…` and `--only=<id prefix>` narrow a run (a narrowed run does not rewrite this file).",
     "",
     "\"Bytes lost\" counts bytes missing or corrupted on connections that reported success; every echo is checked byte for byte against the pattern that was sent. Open file descriptors are counted from outside each runtime (`/proc/<pid>/fd`, by the parent); heap is measured after a forced full GC (`--expose-gc` / `Bun.gc(true)`).",
     "",

@@ -45,13 +45,15 @@ function _command(runtime, file, caFile) {
 
 /**
  * Runs every scenario on `runtime`; resolves `{ runtime, results, lateStrays, exit, stderr }`.
+ * The runtime's questions are answered on its stdin (`runner/_asker.mjs`): `fds` (counted
+ * here, from outside) and `drive` (passed to `drive(request)`, which runs Node clients).
  *
  * @example
  * ```js
- * const run = await runRuntime("deno", config, world.caFile, "/tmp/rel", (r) => console.log(r.id, r.status));
+ * const run = await runRuntime("deno", config, world.caFile, "/tmp/rel", (r) => console.log(r.id, r.status), world.drive);
  * ```
  */
-export async function runRuntime(runtime, config, caFile, dir, onEvent) {
+export async function runRuntime(runtime, config, caFile, dir, onEvent, drive) {
   const file = join(dir, `reliability-${runtime.replace("@", "-")}.mjs`);
   await _bundle(runtime, config, file);
   const { command, args, env } = _command(runtime, file, caFile);
@@ -62,6 +64,9 @@ export async function runRuntime(runtime, config, caFile, dir, onEvent) {
     run.exit = await new Promise((resolve) => child.once("error", (error) => resolve(`spawn failed: ${error.message}`)));
     return run;
   }
+  const answer = (message) => {
+    if (child.stdin.writable) child.stdin.write(JSON.stringify(message) + "\n");
+  };
   let buffer = "";
   let quiet;
   const arm = () => {
@@ -79,7 +84,15 @@ export async function runRuntime(runtime, config, caFile, dir, onEvent) {
       arm();
       const event = JSON.parse(line.slice(LINE_PREFIX.length));
       if (event.type === "fds") {
-        child.stdin.write(`${readdirSync(`/proc/${child.pid}/fd`).length}\n`);
+        answer({ id: event.id, value: readdirSync(`/proc/${child.pid}/fd`).length });
+        continue;
+      }
+      if (event.type === "drive") {
+        // Independent Node clients against the runtime's listener (fixtures/server-driver.mjs).
+        drive(event.request).then(
+          (value) => answer({ id: event.id, value }),
+          (error) => answer({ id: event.id, error: String(error?.stack ?? error) }),
+        );
         continue;
       }
       if (event.type === "hello") run.version = event.runtime;

@@ -7,39 +7,27 @@
  * @module
  */
 import { heapSize } from "bun:jsc";
-import { connect } from "@sockets/bun";
+import { connect, listen } from "@sockets/bun";
 import { scenarios } from "../scenarios/index.mjs";
-import { createRunner, LINE_PREFIX } from "./harness.mjs";
+import { createAsker } from "./_asker.mjs";
+import { createRunner } from "./harness.mjs";
 
 /* global __RELIABILITY_CONFIG__, Bun */
 const host = {
   runtime: `bun ${Bun.version}`,
   write: (line) => new Promise((resolve) => process.stdout.write(line + "\n", () => resolve())),
-  fds: () => askParent("fds"),
+  fds: () => asker.ask("fds"),
+  drive: (request) => asker.ask("drive", { request }),
   heap: () => {
     Bun.gc(true);
     Bun.gc(true);
     return heapSize();
   },
 };
-/** Asks the parent (which counts /proc/<pid>/fd from outside) and reads its answer line from stdin. */
-const answers = [];
-let stdinText = "";
-process.stdin.setEncoding("utf8").on("data", (text) => {
-  stdinText += text;
-  let at;
-  while ((at = stdinText.indexOf("\n")) >= 0) {
-    answers.shift()?.(Number(stdinText.slice(0, at)));
-    stdinText = stdinText.slice(at + 1);
-  }
-});
-function askParent(type) {
-  return new Promise((resolve) => {
-    answers.push(resolve);
-    process.stdout.write(LINE_PREFIX + JSON.stringify({ type }) + "\n");
-  });
-}
-const runner = createRunner(host, connect, __RELIABILITY_CONFIG__);
+/** Asks the parent (which counts /proc/<pid>/fd and runs the Node clients) over stdout; answers come on stdin. */
+const asker = createAsker((line) => process.stdout.write(line + "\n"));
+process.stdin.setEncoding("utf8").on("data", (text) => asker.feed(text));
+const runner = createRunner(host, connect, __RELIABILITY_CONFIG__, listen);
 process.on("unhandledRejection", (reason) => runner.stray(reason));
 process.on("uncaughtException", (error) => runner.stray(error, "Uncaught exception"));
 runner.run(scenarios).then(

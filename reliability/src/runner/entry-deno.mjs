@@ -8,42 +8,29 @@
  *
  * @module
  */
-import { connect } from "@sockets/deno";
+import { connect, listen } from "@sockets/deno";
 import { scenarios } from "../scenarios/index.mjs";
-import { createRunner, LINE_PREFIX } from "./harness.mjs";
+import { createAsker } from "./_asker.mjs";
+import { createRunner } from "./harness.mjs";
 
 /* global __RELIABILITY_CONFIG__, Deno */
 const host = {
   runtime: `deno ${Deno.version.deno}`,
   write: (line) => console.log(line),
-  fds: () => askParent("fds"),
+  fds: () => asker.ask("fds"),
+  drive: (request) => asker.ask("drive", { request }),
   heap: () => {
     globalThis.gc?.();
     globalThis.gc?.();
     return Deno.memoryUsage().heapUsed;
   },
 };
-const answers = [];
+const asker = createAsker((line) => console.log(line));
 const decoder = new TextDecoder();
-let stdinText = "";
 (async () => {
-  for await (const chunk of Deno.stdin.readable) {
-    stdinText += decoder.decode(chunk, { stream: true });
-    let at;
-    while ((at = stdinText.indexOf("\n")) >= 0) {
-      answers.shift()?.(Number(stdinText.slice(0, at)));
-      stdinText = stdinText.slice(at + 1);
-    }
-  }
+  for await (const chunk of Deno.stdin.readable) asker.feed(decoder.decode(chunk, { stream: true }));
 })();
-/** Asks the parent and reads its answer line from stdin. */
-function askParent(type) {
-  return new Promise((resolve) => {
-    answers.push(resolve);
-    console.log(LINE_PREFIX + JSON.stringify({ type }));
-  });
-}
-const runner = createRunner(host, connect, __RELIABILITY_CONFIG__);
+const runner = createRunner(host, connect, __RELIABILITY_CONFIG__, listen);
 globalThis.addEventListener("unhandledrejection", (event) => {
   event.preventDefault();
   runner.stray(event.reason);

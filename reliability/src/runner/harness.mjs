@@ -20,16 +20,18 @@ function _summary(error) {
 }
 
 /**
- * Creates the runner. `host` is the runtime entry's bundle of hooks.
+ * Creates the runner. `host` is the runtime entry's bundle of hooks (`fds()` and `drive()`
+ * ask the parent: an fd count from outside, a run of independent Node clients); `connect`
+ * and `listen` are the package under test's.
  *
  * @example
  * ```js
- * const runner = createRunner({ runtime: "node v20", write, fds, heap, exit }, connect, config);
+ * const runner = createRunner({ runtime: "node v20", write, fds, drive, heap }, connect, config, listen);
  * process.on("unhandledRejection", (reason) => runner.stray(reason));
  * await runner.run(scenarios);
  * ```
  */
-export function createRunner(host, connect, config) {
+export function createRunner(host, connect, config, listen) {
   let current = null;
   const lateStrays = [];
   const emit = (event) => host.write(LINE_PREFIX + JSON.stringify(event));
@@ -47,7 +49,7 @@ export function createRunner(host, connect, config) {
         const timeout = scenario.timeout ?? 15_000;
         const controller = new AbortController();
         const figures = {};
-        const ctx = { connect, config, host, signal: controller.signal, figures, note: (key, value) => (figures[key] = value) };
+        const ctx = { connect, listen, config, host, signal: controller.signal, figures, note: (key, value) => (figures[key] = value) };
         current = { strays: [] };
         const started = performance.now();
         let error;

@@ -7,10 +7,8 @@
  *
  * @module
  */
-import { check, isSocketError, patternAt, readChecked, settle, sleep, within } from "./_util.mjs";
-
-const FD_SLACK = 2;
-const HEAP_SLACK = 4 << 20;
+import { leakCheck as _leakCheck } from "./_leak.mjs";
+import { check, isSocketError, patternAt, readChecked, settle, within } from "./_util.mjs";
 
 /** One echo round trip of `size` bytes, checked; resolves the bytes verified. */
 async function _echo(connect, address, size, seed, options = {}) {
@@ -24,31 +22,6 @@ async function _echo(connect, address, size, seed, options = {}) {
   await within(socket.closed, 10_000, "closed");
   check(read.error === undefined && read.mismatch < 0 && read.bytes === size, `echo of ${size} bytes: got ${read.bytes}, first bad byte ${read.mismatch}, error ${read.error?.message}`);
   return size;
-}
-
-/** Waits (up to 3 s) for the fd count to come back to `baseline + FD_SLACK`; returns the last count. */
-async function _fdsSettle(host, baseline) {
-  let count = await host.fds();
-  for (let i = 0; i < 30 && count > baseline + FD_SLACK; i++) {
-    await sleep(100);
-    count = await host.fds();
-  }
-  return count;
-}
-
-async function _leakCheck(host, note, run) {
-  const fdsBefore = await host.fds();
-  const heapBefore = host.heap();
-  await run();
-  const fdsAfter = await _fdsSettle(host, fdsBefore);
-  await sleep(50);
-  const heapAfter = host.heap();
-  note("fdsBaseline", fdsBefore);
-  note("fdsAfter", fdsAfter);
-  note("heapBaselineBytes", heapBefore);
-  note("heapAfterBytes", heapAfter);
-  check(fdsAfter <= fdsBefore + FD_SLACK, `open file descriptors ${fdsBefore} → ${fdsAfter} (leak)`);
-  check(heapAfter <= heapBefore + HEAP_SLACK, `heap after GC ${heapBefore} → ${heapAfter} bytes (more than ${HEAP_SLACK} bytes of growth)`);
 }
 
 async function _sequential(connect, config, count, tls) {
