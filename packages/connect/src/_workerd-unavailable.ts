@@ -1,12 +1,14 @@
 /**
- * `listen()` and `serve()` on workerd: a Worker cannot open a listening socket. Inbound
- * TCP reaches the `connect(socket, env, ctx)` handler of the worker's default export
- * instead (a `sockets` entry in the workerd config). Each throws a `SocketError` `EINVAL`
- * that says so when called; importing never throws.
+ * `listen()`, `serve()` and `udp()` on workerd: a Worker cannot open a listening or a
+ * datagram socket. Inbound TCP reaches the `connect(socket, env, ctx)` handler of the
+ * worker's default export instead (a `sockets` entry in the workerd config); the pinned
+ * workerd has no UDP for Workers (inbound UDP flows are proposed in cloudflare/workerd PR
+ * #7130, not in 2026-11-17). Each throws a `SocketError` `EINVAL` that says so when
+ * called; importing never throws.
  *
  * @module
  */
-import { SocketError, type Listen, type Serve } from "@sockets/core";
+import { SocketError, type Listen, type Serve, type Udp } from "@sockets/core";
 
 const INBOUND =
   'on workerd, inbound connections reach the connect(socket, env, ctx) handler of the worker\'s default export: declare a socket in the workerd config, e.g. sockets = [(name = "tcp", address = "127.0.0.1:8025", tcp = (), service = "main")]';
@@ -35,4 +37,20 @@ export const listen: Listen = () => {
  */
 export const serve: Serve = () => {
   throw new SocketError(`serve() is not available on workerd: ${INBOUND}`, { code: "EINVAL" });
+};
+
+/**
+ * Throws: no UDP for Workers on the pinned workerd (cloudflare/workerd PR #7130).
+ *
+ * @example
+ * ```ts
+ * import { udp } from "@sockets/connect";
+ * try { udp({ remoteAddress: "127.0.0.1", remotePort: 53 }); } catch (error) { console.log(String(error)); } // on workerd
+ * ```
+ */
+export const udp: Udp = () => {
+  throw new SocketError(
+    "udp() is not available on workerd: Workers have no UDP sockets on this workerd (inbound UDP flows are proposed in cloudflare/workerd PR #7130)",
+    { code: "EINVAL" },
+  );
 };

@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { connect, listen, serve, SocketError } from "@sockets/bun";
+export { connect, listen, serve, SocketError, udp } from "@sockets/bun";
 export { adopt } from "./_adopt.js";
 
 /**

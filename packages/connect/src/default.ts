@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { SocketError, type Connect, type Listen, type Serve, type Socket } from "@sockets/core";
+import { SocketError, type Connect, type Listen, type Serve, type Socket, type Udp } from "@sockets/core";
 import { detectEnvironment } from "./_environment.js";
 
 export { SocketError } from "@sockets/core";
@@ -57,6 +57,19 @@ export const listen: Listen = function listen(): never {
  */
 export const serve: Serve = function serve(): never {
   throw unavailable("serve()");
+};
+
+/**
+ * Throws like `connect()` here.
+ *
+ * @example
+ * ```ts
+ * import { udp } from "@sockets/connect";
+ * try { udp({ remoteAddress: "127.0.0.1", remotePort: 53 }); } catch (error) { console.log(String(error)); }
+ * ```
+ */
+export const udp: Udp = function udp(): never {
+  throw unavailable("udp()");
 };
 
 /**

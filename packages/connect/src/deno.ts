@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { connect, listen, serve, SocketError } from "@sockets/deno";
+export { connect, listen, serve, SocketError, udp } from "@sockets/deno";
 export { adopt } from "./_adopt.js";
 
 /**

@@ -25,7 +25,7 @@
  *
  * @module
  */
-import type { Connect, Listen, Serve, Socket } from "@sockets/core";
+import type { Connect, Listen, Serve, Socket, Udp } from "@sockets/core";
 
 export type {
   AnySocketAddress,
@@ -145,6 +145,21 @@ export declare const listen: Listen;
  */
 export declare const serve: Serve;
 
+
+/**
+ * @extension A UDP socket in the WICG Direct Sockets message shape: connected mode
+ * (`remoteAddress` + `remotePort`) or bound mode (`localAddress`). Throws on workerd
+ * (Workers have no UDP sockets there).
+ *
+ * @example
+ * ```ts
+ * import { udp } from "@sockets/connect";
+ * const socket = udp({ remoteAddress: "127.0.0.1", remotePort: 9999 });
+ * await socket.writable.getWriter().write({ data: new TextEncoder().encode("hello world") });
+ * await socket.close();
+ * ```
+ */
+export declare const udp: Udp;
 
 /**
  * @extension The socket a `connect(socket, env, ctx)` handler received, normalised: on

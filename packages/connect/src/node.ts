@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { connect, listen, serve, SocketError } from "@sockets/node";
+export { connect, listen, serve, SocketError, udp } from "@sockets/node";
 export { adopt } from "./_adopt.js";
 
 /**

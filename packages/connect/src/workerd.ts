@@ -7,7 +7,7 @@
  */
 export { connect } from "./_workerd-connect.js";
 export { adopt } from "./_workerd-inbound.js";
-export { listen, serve } from "./_workerd-unavailable.js";
+export { listen, serve, udp } from "./_workerd-unavailable.js";
 export { SocketError } from "@sockets/core";
 
 /**

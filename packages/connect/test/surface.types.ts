@@ -30,6 +30,7 @@ interface ValueSurface<Tag extends string> {
   readonly connect: Core.Connect;
   readonly listen: Core.Listen;
   readonly serve: Core.Serve;
+  readonly udp: Core.Udp;
   readonly SocketError: typeof Core.SocketError;
   readonly runtime: Tag;
 }

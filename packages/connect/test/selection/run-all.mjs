@@ -44,7 +44,7 @@ if (unknown.length > 0) {
 const selected = only.length > 0 ? only : ALL;
 
 /** Every branch's value exports, sorted (the shared declaration in src/index.ts). */
-const EXPORTS = '["SocketError","adopt","connect","listen","runtime","serve"]';
+const EXPORTS = '["SocketError","adopt","connect","listen","runtime","serve","udp"]';
 
 /** Asserts a runtime's report; returns a list of problems (empty: pass). */
 function judge(expected, stdout) {
