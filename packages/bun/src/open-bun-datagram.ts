@@ -148,8 +148,9 @@ async function open(request: DatagramRequest, events: DatagramEvents): Promise<D
   const transport = new BunDatagram(events, remote !== null);
   const handlers = {
     data: (_socket: unknown, data: Uint8Array, port: number, address: string) => transport.onData(data, port, address),
-    // Bun calls it with the socket as `this` and the error first.
-    error: (error: unknown) => transport.onError(error as Error),
+    // Bun 1.4.5 calls it with the socket as `this` and the error first (its typings say
+    // `(socket, error)`): take whichever argument is the error.
+    error: (first: unknown, second: unknown) => transport.onError((first instanceof Error ? first : second) as Error),
     drain: () => transport.onDrain(),
   };
   const socket =
