@@ -23,29 +23,52 @@ import { openCases } from "./cases-open.js";
 import { startTlsCases } from "./cases-starttls.js";
 import type { TransportCase } from "./types.js";
 
-export type {
-  Behaviour,
-  ClientOptions,
-  ConnectionReport,
-  ContractContext,
-  DatagramReport,
-  ExpectedFailure,
-  Peer,
-  PeerOptions,
-  TransportCase,
-  UdpOptions,
-} from "./types.js";
+export type { ExpectedFailure, TransportCase } from "./types.js";
 export { runTransportCase, type RunOptions } from "./run.js";
-export { ContractError, Recorder } from "./helpers.js";
 
-/** Every Transport contract case, in the order of the rules in `transport.ts`. */
+/**
+ * Every Transport contract case, in the order of the rules in `transport.ts`: run with `open`.
+ *
+ * @example
+ * ```ts
+ * import { transportCases } from "@sockets/transport-contract";
+ * console.log(transportCases.map((c) => c.id)); // ["open/plain-info", …]
+ * ```
+ */
 export const transportCases: readonly TransportCase[] = [...openCases, ...connectionCases, ...startTlsCases];
 
-/** The listener seam's contract cases (`listener-transport.ts`): run with `openListener`. */
+/**
+ * The listener seam's contract cases (`listener-transport.ts`): run with `openListener`.
+ *
+ * @example
+ * ```ts
+ * import { listenerCases } from "@sockets/transport-contract";
+ * console.log(listenerCases.length);
+ * ```
+ */
 export const listenerCases: readonly TransportCase[] = listener;
 
-/** The datagram seam's contract cases (`datagram-transport.ts`): run with `openDatagram`. */
+/**
+ * The datagram seam's contract cases (`datagram-transport.ts`): run with `openDatagram`.
+ *
+ * @example
+ * ```ts
+ * import { datagramCases } from "@sockets/transport-contract";
+ * console.log(datagramCases.length);
+ * ```
+ */
 export const datagramCases: readonly TransportCase[] = datagram;
 
-/** Path of the Node script that runs the peers (`node <peersScript>` prints `{"control", "ca"}`). */
+/**
+ * Path of the Node script that runs the peers: `node <peersScript>` prints one JSON line
+ * `{"control", "ca", "cert", "key"}` and exits when its stdin closes.
+ *
+ * @example
+ * ```ts
+ * import { peersScript } from "@sockets/transport-contract";
+ * declare function firstLineOf(command: string, args: string[]): Promise<string>; // the runtime's spawn
+ * const { control } = JSON.parse(await firstLineOf("node", [peersScript])) as { control: string };
+ * console.log(control); // "http://127.0.0.1:<port>"
+ * ```
+ */
 export const peersScript: string = decodeURIComponent(new URL("../peers/peers.mjs", import.meta.url).pathname);

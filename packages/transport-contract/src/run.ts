@@ -18,7 +18,17 @@ import type {
 import { ContractError, within } from "./helpers.js";
 import type { ContractContext, ExpectedFailure, Peer } from "./types.js";
 
-/** How a runtime's test runs the cases. */
+/**
+ * How a runtime's test runs the cases.
+ *
+ * @example
+ * ```ts
+ * import type { RunOptions } from "@sockets/transport-contract";
+ * import type { OpenTransport } from "@sockets/core";
+ * declare const open: OpenTransport, peers: { control: string; ca: string; cert: string; key: string };
+ * const options: RunOptions = { open, ...peers };
+ * ```
+ */
 export interface RunOptions {
   /** The runtime's dialler (`openNodeTransport`, …), for `transportCases`. */
   readonly open?: OpenTransport;

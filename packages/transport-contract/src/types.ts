@@ -122,7 +122,15 @@ export interface ContractContext {
   readonly key: string;
 }
 
-/** One contract case. */
+/**
+ * One contract case.
+ *
+ * @example
+ * ```ts
+ * import type { TransportCase } from "@sockets/transport-contract";
+ * const nothing: TransportCase = { id: "example/nothing", title: "Checks nothing", async run() {} };
+ * ```
+ */
 export interface TransportCase {
   /** Stable kebab ID, `area/what-it-checks`. */
   readonly id: string;
@@ -136,6 +144,12 @@ export interface TransportCase {
 /**
  * A case known to fail on one runtime: the reason, and a link to where it is tracked.
  * The runner then requires the case to fail (an unexpected pass is an error too).
+ *
+ * @example
+ * ```ts
+ * import type { ExpectedFailure } from "@sockets/transport-contract";
+ * const noRst: ExpectedFailure = { reason: "no way to send RST", link: "https://github.com/denoland/deno/pull/33415" };
+ * ```
  */
 export interface ExpectedFailure {
   readonly reason: string;
