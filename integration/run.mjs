@@ -31,7 +31,10 @@ const CHILD_TIMEOUT_MS = 120_000;
 const { values: args } = parseArgs({
   options: { runtime: { type: "string", default: "node,deno,bun" }, only: { type: "string" } },
 });
-const runtimes = args.runtime.split(",").map((r) => r.trim()).filter(Boolean);
+const runtimes = args.runtime
+  .split(",")
+  .map((r) => r.trim())
+  .filter(Boolean);
 
 const cleanups = [];
 const children = new Set();
@@ -72,7 +75,12 @@ async function runExample(runtime, name, env) {
     });
   });
   const ok = code === 0 && /tls: true/.test(output);
-  const result = { id: `examples/${name}`, ok, ms: Math.round(performance.now() - started), detail: ok ? output.replace(/\s+/g, " ") : `exit ${code}: ${output}` };
+  const result = {
+    id: `examples/${name}`,
+    ok,
+    ms: Math.round(performance.now() - started),
+    detail: ok ? output.replace(/\s+/g, " ") : `exit ${code}: ${output}`,
+  };
   console.log(`  ${runtime.padEnd(4)} ${ok ? "pass" : "FAIL"} ${result.id} (${result.ms} ms) ${result.detail}`);
   return result;
 }
@@ -110,7 +118,12 @@ function runChild(runtime, suite, env) {
       clearTimeout(timer);
       children.delete(child);
       if (!done || code !== 0) {
-        const crash = { id: `(${suite} suite process)`, ok: false, ms: 0, detail: `exited with ${code ?? signal} before finishing:\n${stderr.trim()}` };
+        const crash = {
+          id: `(${suite} suite process)`,
+          ok: false,
+          ms: 0,
+          detail: `exited with ${code ?? signal} before finishing:\n${stderr.trim()}`,
+        };
         console.log(`  ${runtime.padEnd(4)} FAIL ${crash.id} ${crash.detail}`);
         results.push(crash);
       }
@@ -132,7 +145,15 @@ async function main() {
 
   const base = { ...process.env, NO_COLOR: "1" };
   for (const key of Object.keys(base)) if (key.startsWith("PG")) delete base[key]; // drivers read PG* variables
-  const connection = { host: server.host, port: server.port, user: server.user, password: server.password, database: server.database, closedPort, only: args.only };
+  const connection = {
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    database: server.database,
+    closedPort,
+    only: args.only,
+  };
   const trust = { trusted: pki.caFile, untrusted: join(pki.dir, "private-ca.pem") };
 
   const summary = [];

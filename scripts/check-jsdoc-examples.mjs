@@ -30,7 +30,10 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const PACKAGE_DIRS = async () => [...(await readdir(join(ROOT, "packages"))).map((d) => join(ROOT, "packages", d)), join(ROOT, "conformance")];
+const PACKAGE_DIRS = async () => [
+  ...(await readdir(join(ROOT, "packages"))).map((d) => join(ROOT, "packages", d)),
+  join(ROOT, "conformance"),
+];
 const TSC = join(ROOT, "node_modules", ".bin", "tsc");
 const ts = createRequire(join(ROOT, "package.json"))("typescript");
 
@@ -63,8 +66,14 @@ function _blocks(text) {
 function _typedEntries(manifest) {
   const entries = [];
   for (const [key, target] of Object.entries(manifest.exports ?? {})) {
-    const types = typeof target === "object" && target !== null ? target.types : typeof target === "string" && target.endsWith(".d.ts") ? target : undefined;
-    if (typeof types === "string") entries.push({ key, specifier: key === "." ? manifest.name : `${manifest.name}/${key.replace(/^\.\//, "")}`, types });
+    const types =
+      typeof target === "object" && target !== null
+        ? target.types
+        : typeof target === "string" && target.endsWith(".d.ts")
+          ? target
+          : undefined;
+    if (typeof types === "string")
+      entries.push({ key, specifier: key === "." ? manifest.name : `${manifest.name}/${key.replace(/^\.\//, "")}`, types });
   }
   return entries;
 }
@@ -93,7 +102,11 @@ async function _sourceOf(dir, types) {
  *   `@module` block of each entry file.
  */
 function _publicApi(dir, entries, sources) {
-  const config = ts.getParsedCommandLineOfConfigFile(join(dir, "tsconfig.json"), { noEmit: true }, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(dir, "tsconfig.json"),
+    { noEmit: true },
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  );
   const program = ts.createProgram({ rootNames: sources, options: { ...config?.options, noEmit: true, skipLibCheck: true } });
   const checker = program.getTypeChecker();
   const src = `${join(dir, "src")}/`;
@@ -107,11 +120,16 @@ function _publicApi(dir, entries, sources) {
     const file = program.getSourceFile(sources[i]);
     const module = file && checker.getSymbolAtLocation(file);
     if (!module) {
-      undocumented.set(sources[i], { file: sources[i], line: 1, text: `entry point ${entry.specifier} has no source module ${relative(dir, sources[i])}` });
+      undocumented.set(sources[i], {
+        file: sources[i],
+        line: 1,
+        text: `entry point ${entry.specifier} has no source module ${relative(dir, sources[i])}`,
+      });
       return;
     }
     const header = ts.getLeadingCommentRanges(file.text, 0)?.find((c) => /^\/\*\*[\s\S]*@module\b/.test(file.text.slice(c.pos, c.end)));
-    if (header) addRange(file.fileName, file.getLineAndCharacterOfPosition(header.pos).line, file.getLineAndCharacterOfPosition(header.end).line);
+    if (header)
+      addRange(file.fileName, file.getLineAndCharacterOfPosition(header.pos).line, file.getLineAndCharacterOfPosition(header.end).line);
     for (const exported of checker.getExportsOfModule(module)) {
       const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       const own = (target.declarations ?? []).filter((d) => !ts.isSourceFile(d) && d.getSourceFile().fileName.startsWith(src));
@@ -121,7 +139,11 @@ function _publicApi(dir, entries, sources) {
         // The declaration's own JSDoc is the last `/**` comment before it (an earlier one
         // may be the file's `@module` header, which TypeScript attaches to it too).
         const doc = (ts.getLeadingCommentRanges(sf.text, node.pos) ?? []).filter((c) => sf.text.startsWith("/**", c.pos)).at(-1);
-        addRange(sf.fileName, sf.getLineAndCharacterOfPosition(doc?.pos ?? node.getStart(sf)).line, sf.getLineAndCharacterOfPosition(node.end).line);
+        addRange(
+          sf.fileName,
+          sf.getLineAndCharacterOfPosition(doc?.pos ?? node.getStart(sf)).line,
+          sf.getLineAndCharacterOfPosition(node.end).line,
+        );
       }
       if (own.length === 0 || own.some((d) => ts.getJSDocTags(d).some((t) => t.tagName.text === "example"))) continue;
       const sf = own[0].getSourceFile();
@@ -132,7 +154,11 @@ function _publicApi(dir, entries, sources) {
     }
   });
   return {
-    undocumented: [...undocumented.values()].map((m) => ({ file: m.file, line: m.line, text: m.text ?? `export ${m.name} (public in ${[...m.via].join(", ")}) has no JSDoc @example` })),
+    undocumented: [...undocumented.values()].map((m) => ({
+      file: m.file,
+      line: m.line,
+      text: m.text ?? `export ${m.name} (public in ${[...m.via].join(", ")}) has no JSDoc @example`,
+    })),
     isPublic: (file, line) => (ranges.get(file) ?? []).some(([a, b]) => line >= a && line <= b),
   };
 }
@@ -222,7 +248,10 @@ async function main() {
           }
           for (const example of _examples(block)) {
             const name = `ex${examples.length}.ts`;
-            const code = example.code.replace(/(from\s+|import\(\s*)(["'])(\.\.?\/[^"']+)\2/g, (_, pre, q, spec) => `${pre}${q}${resolve(dirname(file), spec)}${q}`);
+            const code = example.code.replace(
+              /(from\s+|import\(\s*)(["'])(\.\.?\/[^"']+)\2/g,
+              (_, pre, q, spec) => `${pre}${q}${resolve(dirname(file), spec)}${q}`,
+            );
             const isModule = /^\s*(import|export)\s/m.test(code);
             examples.push({ name, text: `${code}\n${isModule ? "" : "export {};\n"}` });
             origin.set(name, { file, line: example.line });

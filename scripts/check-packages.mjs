@@ -47,7 +47,13 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = (name) => join(ROOT, "node_modules", ".bin", name);
 const PNPM = ["--yes", "pnpm@12.21.0"];
 
-const ALLOWED = [/^package\/package\.json$/, /^package\/README\.md$/, /^package\/(LICENSE|LICENCE)(\.md|\.txt)?$/i, /^package\/CHANGELOG\.md$/, /^package\/dist\/.+\.(m?js|d\.m?ts)$/];
+const ALLOWED = [
+  /^package\/package\.json$/,
+  /^package\/README\.md$/,
+  /^package\/(LICENSE|LICENCE)(\.md|\.txt)?$/i,
+  /^package\/CHANGELOG\.md$/,
+  /^package\/dist\/.+\.(m?js|d\.m?ts)$/,
+];
 const FORBIDDEN_IN_DTS = [
   [/\/\/\/\s*<reference\s+types=["']?([^"'\s/>]*)/g, "a /// <reference types> directive"],
   [/from\s+["'](node:[^"']+|bun|bun:[^"']+|cloudflare:[^"']+)["']/g, "an import of a runtime module"],
@@ -97,19 +103,29 @@ export async function checkManifest(p, versions, root) {
   if (licence === null) problems.push("licence: no LICENSE in the tarball (copy the repository's LICENSE into the package directory)");
   else if (licence !== root.licence) problems.push("licence: the packed LICENSE differs from the repository's LICENSE");
   const text = await readFile(join(p.extracted, "package.json"), "utf8");
-  if (text.includes("workspace:")) problems.push(`manifest: the packed package.json still has the workspace: protocol (${text.match(/"[^"]*":\s*"workspace:[^"]*"/)?.[0]})`);
+  if (text.includes("workspace:"))
+    problems.push(
+      `manifest: the packed package.json still has the workspace: protocol (${text.match(/"[^"]*":\s*"workspace:[^"]*"/)?.[0]})`,
+    );
   for (const field of DEPENDENCY_FIELDS.filter((f) => f !== "devDependencies")) {
     for (const [name, range] of Object.entries(manifest[field] ?? {})) {
       if (!versions.has(name)) continue;
       const version = versions.get(name);
-      if (![version, `^${version}`, `~${version}`].includes(range)) problems.push(`manifest: ${field}.${name} is ${JSON.stringify(range)}, expected ${JSON.stringify(version)} (the fixed group's version)`);
+      if (![version, `^${version}`, `~${version}`].includes(range))
+        problems.push(
+          `manifest: ${field}.${name} is ${JSON.stringify(range)}, expected ${JSON.stringify(version)} (the fixed group's version)`,
+        );
     }
   }
   for (const peer of OPTIONAL_PEERS[manifest.name] ?? []) {
     const expected = `^${root.devDependencies[peer]}`;
     const range = manifest.peerDependencies?.[peer];
-    if (range !== expected) problems.push(`manifest: peerDependencies.${peer} is ${JSON.stringify(range)}, expected ${JSON.stringify(expected)} (the version the repository tests with)`);
-    if (manifest.peerDependenciesMeta?.[peer]?.optional !== true) problems.push(`manifest: peerDependenciesMeta.${peer}.optional is not true`);
+    if (range !== expected)
+      problems.push(
+        `manifest: peerDependencies.${peer} is ${JSON.stringify(range)}, expected ${JSON.stringify(expected)} (the version the repository tests with)`,
+      );
+    if (manifest.peerDependenciesMeta?.[peer]?.optional !== true)
+      problems.push(`manifest: peerDependenciesMeta.${peer}.optional is not true`);
   }
   if (ENGINES_NODE.includes(manifest.name) && typeof manifest.engines?.node !== "string") problems.push("manifest: no engines.node");
   return problems;
@@ -148,8 +164,11 @@ const NEVER = /(\.map$|\.tsbuildinfo$|(^|\/)tsconfig[^/]*\.json$|(^|\/)(src|test
 async function _checkContents(files, manifest) {
   // Directories other than dist/ that `files` names on purpose (e.g. the conformance
   // CLI's expectations/) are data the package reads at run time.
-  const extra = (manifest.files ?? []).filter((f) => !f.startsWith("!") && !/^dist\b/.test(f)).map((f) => `package/${f.replace(/\/+$/, "")}/`);
-  const allowed = (f) => !NEVER.test(f.replace(/^package\//, "")) && (ALLOWED.some((re) => re.test(f)) || extra.some((d) => f.startsWith(d)));
+  const extra = (manifest.files ?? [])
+    .filter((f) => !f.startsWith("!") && !/^dist\b/.test(f))
+    .map((f) => `package/${f.replace(/\/+$/, "")}/`);
+  const allowed = (f) =>
+    !NEVER.test(f.replace(/^package\//, "")) && (ALLOWED.some((re) => re.test(f)) || extra.some((d) => f.startsWith(d)));
   const problems = files.filter((f) => !allowed(f)).map((f) => `contents: ${f.replace(/^package\//, "")} is not something users need`);
   if (!files.includes("package/README.md")) problems.push("contents: no README.md");
   if (!files.some((f) => f.startsWith("package/dist/"))) problems.push("contents: no dist/ (was the package built?)");
@@ -182,7 +201,12 @@ async function _attw(tarball) {
 async function _dtsClosures(extracted, manifest) {
   const closures = new Map();
   for (const [key, target] of Object.entries(manifest.exports ?? {})) {
-    const types = typeof target === "object" && target !== null ? target.types : typeof target === "string" && target.endsWith(".d.ts") ? target : undefined;
+    const types =
+      typeof target === "object" && target !== null
+        ? target.types
+        : typeof target === "string" && target.endsWith(".d.ts")
+          ? target
+          : undefined;
     if (typeof types !== "string") continue;
     const seen = new Set();
     const pending = [join(extracted, types)];
@@ -242,7 +266,8 @@ function _typedEntries(manifest) {
   const entries = [];
   for (const [key, target] of Object.entries(manifest.exports ?? {})) {
     if (key.endsWith("package.json")) continue;
-    const hasTypes = typeof target === "object" && target !== null ? "types" in target : typeof target === "string" && target.endsWith(".d.ts");
+    const hasTypes =
+      typeof target === "object" && target !== null ? "types" in target : typeof target === "string" && target.endsWith(".d.ts");
     if (hasTypes) entries.push({ key, specifier: key === "." ? manifest.name : `${manifest.name}/${key.replace(/^\.\//, "")}` });
   }
   return entries;
@@ -366,7 +391,11 @@ async function main() {
         ...(await _checkContents(files, p.manifest)),
         ...(await _publint(p.tarball)),
         ...(await _attw(p.tarball)),
-        ...(await _checkDts(p.extracted, files.map((f) => f.replace(/^package\//, "")), p.manifest)),
+        ...(await _checkDts(
+          p.extracted,
+          files.map((f) => f.replace(/^package\//, "")),
+          p.manifest,
+        )),
         ...(await checkManifest(p, versions, root)),
       ];
       report.set(p.manifest.name, { files: files.length, problems });
@@ -376,9 +405,13 @@ async function main() {
     let failed = 0;
     for (const [name, { files, problems }] of report) {
       if (problems.length > 0) failed += 1;
-      console.log(`${problems.length === 0 ? "PASS" : "FAIL"}  ${name} (${files} files)${problems.map((p) => `\n      ${p.replaceAll("\n", "\n      ")}`).join("")}`);
+      console.log(
+        `${problems.length === 0 ? "PASS" : "FAIL"}  ${name} (${files} files)${problems.map((p) => `\n      ${p.replaceAll("\n", "\n      ")}`).join("")}`,
+      );
     }
-    console.log(`${report.size - failed}/${report.size} packages clean (contents, publint, attw --profile esm-only, .d.ts references, types: [] except RUNTIME_TYPES, licence and manifest).`);
+    console.log(
+      `${report.size - failed}/${report.size} packages clean (contents, publint, attw --profile esm-only, .d.ts references, types: [] except RUNTIME_TYPES, licence and manifest).`,
+    );
     return failed === 0 ? 0 : 1;
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -67,13 +67,19 @@ export function checkSync(packages) {
   for (const { dir, manifest, jsr } of packages.filter((p) => p.jsr)) {
     const where = relative(ROOT, join(dir, "jsr.json"));
     for (const key of ["name", "version", "license"]) {
-      if (jsr[key] !== manifest[key]) problems.push(`${where}: ${key} is ${JSON.stringify(jsr[key])}, package.json has ${JSON.stringify(manifest[key])} (run node scripts/sync-jsr-versions.mjs)`);
+      if (jsr[key] !== manifest[key])
+        problems.push(
+          `${where}: ${key} is ${JSON.stringify(jsr[key])}, package.json has ${JSON.stringify(manifest[key])} (run node scripts/sync-jsr-versions.mjs)`,
+        );
     }
     for (const [name, target] of Object.entries(jsr.imports ?? {})) {
       if (!name.startsWith("@sockets/")) continue;
       const expected = `jsr:${name}@^${versions.get(name)}`;
       if (!onJsr.has(name)) problems.push(`${where}: imports ${name}, which has no jsr.json (it is not published on JSR)`);
-      else if (target !== expected) problems.push(`${where}: imports.${name} is ${JSON.stringify(target)}, expected ${JSON.stringify(expected)} (run node scripts/sync-jsr-versions.mjs)`);
+      else if (target !== expected)
+        problems.push(
+          `${where}: imports.${name} is ${JSON.stringify(target)}, expected ${JSON.stringify(expected)} (run node scripts/sync-jsr-versions.mjs)`,
+        );
     }
     for (const dep of Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith("@sockets/") && onJsr.has(d))) {
       if (!(dep in (jsr.imports ?? {}))) problems.push(`${where}: no imports entry for ${dep} (a dependency in package.json)`);
@@ -157,21 +163,36 @@ export async function checkJsr({ root = ROOT, real = false } = {}) {
   const { work, members } = await _workspace(jsr);
   try {
     const publish = await _deno(["publish", ...(real ? [] : ["--dry-run"]), "--allow-dirty", ...OFFLINE], work);
-    const clean = (text) => text.replaceAll(`file://${work}/`, "").replaceAll(`${work}/`, "").replace(/\n\s*Stack backtrace:[\s\S]*$/, "").trim();
+    const clean = (text) =>
+      text
+        .replaceAll(`file://${work}/`, "")
+        .replaceAll(`${work}/`, "")
+        .replace(/\n\s*Stack backtrace:[\s\S]*$/, "")
+        .trim();
     if (!publish.ok) problems.push(`deno publish${real ? "" : " --dry-run"} failed:\n${clean(publish.out)}`);
     for (const warning of publish.out.match(/^Warning .*(\n\s+at .*)?/gm) ?? []) problems.push(`deno publish: ${clean(warning)}`);
     for (const m of members) {
-      if (publish.ok && !publish.out.includes(`of ${m.jsr.name}@${m.jsr.version}`)) problems.push(`deno publish did not include ${m.jsr.name}@${m.jsr.version}`);
+      if (publish.ok && !publish.out.includes(`of ${m.jsr.name}@${m.jsr.version}`))
+        problems.push(`deno publish did not include ${m.jsr.name}@${m.jsr.version}`);
     }
     const entries = members.flatMap((m) => _jsrEntries(m.jsr).map((e) => join(m.name, e)));
     const lint = await _deno(["doc", "--lint", ...OFFLINE, ...entries], work);
     const findings = _lintFindings(clean(lint.out));
     const baseline = new Set(await readFile(BASELINE, "utf8").then(JSON.parse, () => []));
     const fresh = findings.filter((f) => !baseline.has(f));
-    for (const f of fresh) problems.push(`deno doc --lint (JSR shows these docs; write the JSDoc, or list the finding in scripts/jsr-doc-lint-baseline.json if it must wait): ${f}`);
+    for (const f of fresh)
+      problems.push(
+        `deno doc --lint (JSR shows these docs; write the JSDoc, or list the finding in scripts/jsr-doc-lint-baseline.json if it must wait): ${f}`,
+      );
     if (!lint.ok && findings.length === 0) problems.push(`deno doc --lint ${entries.join(" ")}:\n${clean(lint.out)}`);
     const fixed = [...baseline].filter((f) => !findings.includes(f));
-    return { problems, published: members.map((m) => `${m.jsr.name}@${m.jsr.version}`), entries, known: findings.length - fresh.length, fixed };
+    return {
+      problems,
+      published: members.map((m) => `${m.jsr.name}@${m.jsr.version}`),
+      entries,
+      known: findings.length - fresh.length,
+      fixed,
+    };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -183,7 +204,10 @@ export async function buildDocs(output = join(ROOT, "docs", "api")) {
   // npm imports resolve from each package's node_modules (installed by pnpm, never downloaded);
   // Bun's built-in "bun" module (imported by the cloudflare-shim's Bun preload) is nothing
   // Deno can load, and the reference needs only its name.
-  const { work, members } = await _workspace(all, { nodeModulesDir: "manual", imports: { bun: "data:text/javascript,export default {};" } });
+  const { work, members } = await _workspace(all, {
+    nodeModulesDir: "manual",
+    imports: { bun: "data:text/javascript,export default {};" },
+  });
   try {
     const entries = members.flatMap((m) => _npmEntries(m.manifest).map((e) => join(m.name, e.file)));
     await rm(output, { recursive: true, force: true });
@@ -205,7 +229,10 @@ async function main() {
       console.log(`${BASELINE}: ${fixed.length} fixed finding${fixed.length === 1 ? "" : "s"} removed, ${current.size} left`);
     }
     for (const p of problems) console.log(`FAIL  ${p.replaceAll("\n", "\n      ")}`);
-    if (fixed.length > 0 && arg !== "--update-baseline") console.log(`jsr: ${fixed.length} baseline finding${fixed.length === 1 ? " is" : "s are"} fixed: run node scripts/jsr.mjs check --update-baseline`);
+    if (fixed.length > 0 && arg !== "--update-baseline")
+      console.log(
+        `jsr: ${fixed.length} baseline finding${fixed.length === 1 ? " is" : "s are"} fixed: run node scripts/jsr.mjs check --update-baseline`,
+      );
     console.log(
       problems.length === 0
         ? `jsr: ${command === "publish" ? "published" : "deno publish --dry-run passed for"} ${published.join(", ")}; deno doc --lint on ${entries.join(", ")}: no new findings (${known} known, in scripts/jsr-doc-lint-baseline.json)`

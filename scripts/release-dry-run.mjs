@@ -76,41 +76,57 @@ async function main() {
     step(`copied the repository, ${before.length} public packages at ${[...new Set(before.map((p) => p.manifest.version))].join(", ")}`);
 
     if ((await _pendingChangesets(copy)).length === 0) {
-      await writeFile(join(copy, ".changeset", "release-dry-run.md"), `---\n"${before[0].manifest.name}": patch\n---\n\nRelease dry run.\n`);
+      await writeFile(
+        join(copy, ".changeset", "release-dry-run.md"),
+        `---\n"${before[0].manifest.name}": patch\n---\n\nRelease dry run.\n`,
+      );
       step("no pending changesets: added a synthetic patch one");
     }
     const script = JSON.parse(await readFile(join(copy, "package.json"), "utf8")).scripts?.version;
-    if (typeof script !== "string" || !/changeset version/.test(script) || !/sync-jsr-versions/.test(script)) problems.push(`the root version script is ${JSON.stringify(script)}: expected changeset version, then scripts/sync-jsr-versions.mjs`);
+    if (typeof script !== "string" || !/changeset version/.test(script) || !/sync-jsr-versions/.test(script))
+      problems.push(`the root version script is ${JSON.stringify(script)}: expected changeset version, then scripts/sync-jsr-versions.mjs`);
     const env = { ...process.env, PATH: `${join(ROOT, "node_modules", ".bin")}:${process.env.PATH}` };
     await run("sh", ["-c", script ?? "false"], { cwd: copy, env, maxBuffer: BIG });
     step(`version script: ${script}`);
 
     const config = JSON.parse(await readFile(join(copy, ".changeset", "config.json"), "utf8"));
     const group = [...(config.fixed?.[0] ?? [])].sort().join(", ");
-    const expected = before.map((p) => p.manifest.name).sort().join(", ");
-    if (config.fixed?.length !== 1 || group !== expected) problems.push(`.changeset/config.json: the fixed group is [${group}], expected the public packages [${expected}]`);
+    const expected = before
+      .map((p) => p.manifest.name)
+      .sort()
+      .join(", ");
+    if (config.fixed?.length !== 1 || group !== expected)
+      problems.push(`.changeset/config.json: the fixed group is [${group}], expected the public packages [${expected}]`);
 
     const after = await publicPackages(copy);
     const versions = new Set(after.map((p) => p.manifest.version));
     const next = [...versions][0];
-    if (versions.size !== 1) problems.push(`fixed group: the public packages are at ${[...versions].join(", ")} after changeset version, expected one version`);
+    if (versions.size !== 1)
+      problems.push(`fixed group: the public packages are at ${[...versions].join(", ")} after changeset version, expected one version`);
     for (const p of after) {
       const old = before.find((b) => b.manifest.name === p.manifest.name)?.manifest.version;
-      if (_compare(p.manifest.version, old) <= 0) problems.push(`fixed group: ${p.manifest.name} is still at ${p.manifest.version} (was ${old})`);
+      if (_compare(p.manifest.version, old) <= 0)
+        problems.push(`fixed group: ${p.manifest.name} is still at ${p.manifest.version} (was ${old})`);
       const changelog = await readFile(join(p.dir, "CHANGELOG.md"), "utf8").catch(() => "");
-      if (!changelog.includes(`## ${p.manifest.version}`)) problems.push(`changelog: ${p.manifest.name} has no CHANGELOG.md entry for ${p.manifest.version}`);
+      if (!changelog.includes(`## ${p.manifest.version}`))
+        problems.push(`changelog: ${p.manifest.name} has no CHANGELOG.md entry for ${p.manifest.version}`);
     }
     for (const [name, version] of await _privateVersions(copy, workspace)) {
-      if (privateBefore.get(name) !== version) problems.push(`private package ${name} was versioned (${privateBefore.get(name)} → ${version})`);
+      if (privateBefore.get(name) !== version)
+        problems.push(`private package ${name} was versioned (${privateBefore.get(name)} → ${version})`);
     }
     if ((await _pendingChangesets(copy)).length !== 0) problems.push("changeset version left changesets behind");
 
     const filters = after.flatMap((p) => ["--filter", p.manifest.name]);
     try {
-      const { stdout, stderr } = await run("npx", [...PNPM, "-r", ...filters, "publish", "--dry-run", "--no-git-checks"], { cwd: copy, maxBuffer: BIG });
+      const { stdout, stderr } = await run("npx", [...PNPM, "-r", ...filters, "publish", "--dry-run", "--no-git-checks"], {
+        cwd: copy,
+        maxBuffer: BIG,
+      });
       const output = `${stdout}${stderr}`;
       for (const p of after) {
-        if (!output.includes(`${p.manifest.name}@${p.manifest.version}`)) problems.push(`pnpm publish -r --dry-run did not publish ${p.manifest.name}@${p.manifest.version}`);
+        if (!output.includes(`${p.manifest.name}@${p.manifest.version}`))
+          problems.push(`pnpm publish -r --dry-run did not publish ${p.manifest.name}@${p.manifest.version}`);
       }
     } catch (error) {
       problems.push(`pnpm publish -r --dry-run failed:\n${(error.stdout || "") + (error.stderr || error.message)}`.trim());
@@ -120,7 +136,10 @@ async function main() {
     const tarballs = join(work, "tarballs");
     await run("npx", [...PNPM, ...filters, "pack", "--pack-destination", tarballs], { cwd: copy, maxBuffer: BIG });
     const packed = await readdir(tarballs);
-    const root = { licence: await readFile(join(copy, "LICENSE"), "utf8"), devDependencies: JSON.parse(await readFile(join(copy, "package.json"), "utf8")).devDependencies ?? {} };
+    const root = {
+      licence: await readFile(join(copy, "LICENSE"), "utf8"),
+      devDependencies: JSON.parse(await readFile(join(copy, "package.json"), "utf8")).devDependencies ?? {},
+    };
     const versionMap = new Map(after.map((p) => [p.manifest.name, p.manifest.version]));
     for (const p of after) {
       const file = packed.find((f) => f === `${p.manifest.name.replace(/^@/, "").replace("/", "-")}-${p.manifest.version}.tgz`);

@@ -20,7 +20,10 @@ for (const { dir, manifest, jsr } of all.filter((p) => p.jsr)) {
   const next = { ...jsr, version: manifest.version, license: manifest.license };
   if (jsr.imports) {
     next.imports = Object.fromEntries(
-      Object.entries(jsr.imports).map(([name, target]) => [name, name.startsWith("@sockets/") && versions.has(name) ? `jsr:${name}@^${versions.get(name)}` : target]),
+      Object.entries(jsr.imports).map(([name, target]) => [
+        name,
+        name.startsWith("@sockets/") && versions.has(name) ? `jsr:${name}@^${versions.get(name)}` : target,
+      ]),
     );
   }
   const text = `${JSON.stringify(next, null, 2)}\n`;
@@ -30,4 +33,6 @@ for (const { dir, manifest, jsr } of all.filter((p) => p.jsr)) {
     console.log(`${relative(ROOT, file)}: ${manifest.name}@${manifest.version}`);
   }
 }
-console.log(changed === 0 ? "jsr.json files already in step with package.json" : `${changed} jsr.json file${changed === 1 ? "" : "s"} updated`);
+console.log(
+  changed === 0 ? "jsr.json files already in step with package.json" : `${changed} jsr.json file${changed === 1 ? "" : "s"} updated`,
+);

@@ -24,8 +24,14 @@ const failed = [];
 for (const line of lines) {
   console.log(`\n@sockets/node tests on Node ${line.version} (${line.path})`);
   const started = performance.now();
-  const { status, signal } = spawnSync(line.path, [VITEST, "run"], { cwd: PACKAGE_DIR, stdio: "inherit", env: { ...process.env, NODE_OPTIONS: "" } });
-  console.log(`Node ${line.version}: ${status === 0 ? "passed" : `FAILED (${signal ?? `exit ${status}`})`} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const { status, signal } = spawnSync(line.path, [VITEST, "run"], {
+    cwd: PACKAGE_DIR,
+    stdio: "inherit",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  console.log(
+    `Node ${line.version}: ${status === 0 ? "passed" : `FAILED (${signal ?? `exit ${status}`})`} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   if (status !== 0) failed.push(line.version);
 }
 console.log(`\n@sockets/node on ${lines.length} Node lines: ${lines.length - failed.length} passed, ${failed.length} failed`);

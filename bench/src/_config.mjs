@@ -139,8 +139,7 @@ export const NOT_APPLICABLE = {
   "peer/echoServer": "@arrowood.dev/socket has no listen()",
   "peer/udp64": "@arrowood.dev/socket has no UDP",
   "peer/udp1400": "@arrowood.dev/socket has no UDP",
-  "peer/downloadByob":
-    "its readable is Node's Duplex.toWeb stream, not a byte stream: getReader({ mode: 'byob' }) throws a TypeError",
+  "peer/downloadByob": "its readable is Node's Duplex.toWeb stream, not a byte stream: getReader({ mode: 'byob' }) throws a TypeError",
 };
 
 /** What every sample is reduced to: the primary metric and a secondary one. */
@@ -172,7 +171,10 @@ const USAGE = `Usage: pnpm bench [--quick] [--runtime node,node@22,node@24,node@
 Scenarios: ${Object.keys(SCENARIOS).join(", ")}`;
 
 function _list(value, allowed, flag) {
-  const items = value.split(",").map((item) => item.trim()).filter(Boolean);
+  const items = value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
   for (const item of items) {
     if (!allowed.includes(item)) throw new Error(`Unknown ${flag} value "${item}": expected one of ${allowed.join(", ")}\n${USAGE}`);
   }
@@ -203,8 +205,7 @@ export function parseArgs(argv) {
     else if (flag === "--runtime") {
       const given = value();
       options.runtimes = _list(given, [...RUNTIMES, ...given.split(",").filter((r) => /^node@\d+$/.test(r.trim()))], flag);
-    }
-    else if (flag === "--scenario") options.scenarios = _list(value(), Object.keys(SCENARIOS), flag);
+    } else if (flag === "--scenario") options.scenarios = _list(value(), Object.keys(SCENARIOS), flag);
     else if (flag === "--impl") options.impls = _list(value(), IMPLS, flag);
     else if (flag === "--reps") {
       options.reps = Number(value());

@@ -50,9 +50,7 @@ export function markdown(analysis, meta) {
       `|---|---|${IMPLS.map(() => "--:").join("|")}|--:|--:|--:|--:|--:|:-:|`,
     );
     for (const scenario of meta.scenarios) {
-      const rows = IMPLS.map((impl) =>
-        analysis.rows.find((r) => r.runtime === runtime && r.scenario === scenario && r.impl === impl),
-      );
+      const rows = IMPLS.map((impl) => analysis.rows.find((r) => r.runtime === runtime && r.scenario === scenario && r.impl === impl));
       const ratio = analysis.ratios.find((r) => r.runtime === runtime && r.scenario === scenario);
       const metric = METRICS[SCENARIOS[scenario].kind];
       const verdict = [
@@ -79,7 +77,12 @@ export function markdown(analysis, meta) {
     lines.push("");
   }
   if (notes.length > 0) {
-    lines.push("¹ not applicable, ² failed in every run; notes:", "", ...notes.map((note) => `- ${note.runtimes.join(", ")} · ${note.text}`), "");
+    lines.push(
+      "¹ not applicable, ² failed in every run; notes:",
+      "",
+      ...notes.map((note) => `- ${note.runtimes.join(", ")} · ${note.text}`),
+      "",
+    );
   }
   return lines.join("\n");
 }

@@ -14,7 +14,16 @@ const LEFT = 56;
 const RIGHT = 16;
 const PLOT_TOP = 28;
 const PLOT_BOTTOM = 44;
-const COLORS = { floor: "#9ca3af", ours: "#2563eb", peer: "#f59e0b", oursFloor: "#059669", target: "#dc2626", grid: "#d1d5db", text: "#111827", muted: "#6b7280" };
+const COLORS = {
+  floor: "#9ca3af",
+  ours: "#2563eb",
+  peer: "#f59e0b",
+  oursFloor: "#059669",
+  target: "#dc2626",
+  grid: "#d1d5db",
+  text: "#111827",
+  muted: "#6b7280",
+};
 
 function _escape(text) {
   return String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
@@ -36,7 +45,12 @@ export function chart(analysis, meta) {
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    _text(LEFT, 20, `Cost relative to the runtime's native socket API (lower is better; log scale) — ${meta.date.slice(0, 10)}${meta.quick ? " (quick)" : ""}`, `font-size="14" font-weight="600" fill="${COLORS.text}"`),
+    _text(
+      LEFT,
+      20,
+      `Cost relative to the runtime's native socket API (lower is better; log scale) — ${meta.date.slice(0, 10)}${meta.quick ? " (quick)" : ""}`,
+      `font-size="14" font-weight="600" fill="${COLORS.text}"`,
+    ),
     `<rect x="${LEFT}" y="30" width="12" height="12" fill="${COLORS.floor}"/>`,
     _text(LEFT + 16, 40, "floor / native", `fill="${COLORS.text}"`),
     `<rect x="${LEFT + 110}" y="30" width="12" height="12" fill="${COLORS.ours}"/>`,
@@ -66,7 +80,12 @@ export function chart(analysis, meta) {
     meta.scenarios.forEach((scenario, i) => {
       const ratio = analysis.ratios.find((r) => r.runtime === runtime && r.scenario === scenario);
       const cx = LEFT + group * i + group / 2;
-      const names = { floor: "floor / native", ours: "@sockets / native", peer: "@arrowood.dev/socket / native", oursFloor: "@sockets / floor" };
+      const names = {
+        floor: "floor / native",
+        ours: "@sockets / native",
+        peer: "@arrowood.dev/socket / native",
+        oursFloor: "@sockets / floor",
+      };
       [
         ["floor", ratio?.floorNative, cx - 2 * bar - 2],
         ["ours", ratio?.oursNative, cx - bar - 1],
@@ -74,7 +93,9 @@ export function chart(analysis, meta) {
         ["oursFloor", ratio?.oursFloor, cx + bar + 2],
       ].forEach(([impl, summary, x]) => {
         if (!summary) {
-          const row = analysis.rows.find((r) => r.runtime === runtime && r.scenario === scenario && r.impl === (impl === "oursFloor" ? "floor" : impl));
+          const row = analysis.rows.find(
+            (r) => r.runtime === runtime && r.scenario === scenario && r.impl === (impl === "oursFloor" ? "floor" : impl),
+          );
           const label = row?.status === "failed" ? "failed" : "n/a";
           out.push(_text(x + bar / 2, y(1) + 12, label, `text-anchor="middle" font-size="10" fill="${COLORS.muted}"`));
           return;
@@ -89,7 +110,7 @@ export function chart(analysis, meta) {
       });
       const t = y(SCENARIOS[scenario].target);
       out.push(
- `<line x1="${(cx - 2 * bar - 6).toFixed(1)}" y1="${t.toFixed(1)}" x2="${(cx + 2 * bar + 6).toFixed(1)}" y2="${t.toFixed(1)}" stroke="${COLORS.target}" stroke-width="2" stroke-dasharray="4 2"/>`,
+        `<line x1="${(cx - 2 * bar - 6).toFixed(1)}" y1="${t.toFixed(1)}" x2="${(cx + 2 * bar + 6).toFixed(1)}" y2="${t.toFixed(1)}" stroke="${COLORS.target}" stroke-width="2" stroke-dasharray="4 2"/>`,
         _text(cx, y1 + 16, SCENARIOS[scenario].title, `text-anchor="middle" fill="${COLORS.text}"`),
       );
     });

@@ -37,8 +37,7 @@ async function loadScenarios(impl) {
     // SOCKETS_BENCH_OURS: another build of ours (a path to a module exporting connect and
     // listen), for before/after comparisons of a change without touching the workspace.
     const override = process.env.SOCKETS_BENCH_OURS;
-    const specifier =
-      impl === "floor" ? `./floor/floor-${runtime}.mjs` : override ? pathToFileURL(override).href : `@sockets/${runtime}`;
+    const specifier = impl === "floor" ? `./floor/floor-${runtime}.mjs` : override ? pathToFileURL(override).href : `@sockets/${runtime}`;
     const module = await import(specifier);
     const server = typeof module.listen === "function" ? portableServerScenarios(module.listen) : {};
     const datagram = typeof module.udp === "function" ? portableUdpScenarios(module.udp) : {};
@@ -105,7 +104,12 @@ async function main() {
   if (typeof run !== "function") {
     // A build without listen() or udp(): not applicable, said so (never a silent skip).
     const missing = job.scenario.startsWith("udp") ? "udp()" : "listen()";
-    return report({ ok: false, na: true, impl: job.impl, error: `This build of ${job.impl === "ours" ? `@sockets/${runtime}` : job.impl} exports no ${missing}` });
+    return report({
+      ok: false,
+      na: true,
+      impl: job.impl,
+      error: `This build of ${job.impl === "ours" ? `@sockets/${runtime}` : job.impl} exports no ${missing}`,
+    });
   }
   let result;
   if (job.scenario === "idle") {
@@ -128,7 +132,8 @@ function report(result) {
 // The event loop emptied while the scenario was still waiting: a read or write that never
 // settles (no socket left to wake it). Reported as such instead of a silent exit.
 process.on("exit", () => {
-  if (!reported) report({ ok: false, error: "Stalled: the event loop emptied before the scenario finished (a read or write never settled)" });
+  if (!reported)
+    report({ ok: false, error: "Stalled: the event loop emptied before the scenario finished (a read or write never settled)" });
 });
 
 main().then(

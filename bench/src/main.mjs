@@ -34,7 +34,10 @@ async function main() {
       _log(`${runtime}: not found, skipped`);
       continue;
     }
-    versions[runtime] = version.replace(/^v/, "").replace(/^(deno|bun) /i, "").split(" ")[0];
+    versions[runtime] = version
+      .replace(/^v/, "")
+      .replace(/^(deno|bun) /i, "")
+      .split(" ")[0];
     runtimes.push(runtime);
   }
   for (const runtime of runtimes) {
@@ -69,7 +72,11 @@ async function main() {
             const canProfile = profileDir && runtime !== "deno";
             if (profileDir && !canProfile) _log(`  ${key}: no --cpu-prof on deno (use V8 --prof by hand), not profiled`);
             if (canProfile) mkdirSync(profileDir, { recursive: true });
-            const result = await runClient(runtime, { impl, scenario, ctx, warmup }, { env, timeoutMs, profileDir: canProfile ? profileDir : undefined });
+            const result = await runClient(
+              runtime,
+              { impl, scenario, ctx, warmup },
+              { env, timeoutMs, profileDir: canProfile ? profileDir : undefined },
+            );
             if (result.na) {
               skipped.push({ runtime, scenario, impl, reason: result.error });
               line.push(`${IMPL_LABELS[impl]} n/a`);

@@ -96,7 +96,8 @@ async function driveChurn(port, connections) {
       const socket = net.connect({ host: "127.0.0.1", port, noDelay: true });
       socket.once("error", reject);
       socket.once("data", (chunk) => {
-        if (chunk.length !== 1 || chunk[0] !== 0x64) return socket.destroy(new Error(`Echo returned ${chunk.length} bytes on connection ${i}`));
+        if (chunk.length !== 1 || chunk[0] !== 0x64)
+          return socket.destroy(new Error(`Echo returned ${chunk.length} bytes on connection ${i}`));
         socket.end();
       });
       socket.once("close", (hadError) => (hadError ? null : resolve()));

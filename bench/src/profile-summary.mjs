@@ -26,7 +26,8 @@ function _short(url) {
 function _area({ url, functionName }) {
   if (!url) return functionName.startsWith("(") ? functionName : "native code";
   if (url.includes("internal/webstreams")) return "web streams (runtime)";
-  if (url.includes("internal/streams") || url.includes("stream_base_commons") || /node:net|node:tls|_tls_/.test(url)) return "node streams/net";
+  if (url.includes("internal/streams") || url.includes("stream_base_commons") || /node:net|node:tls|_tls_/.test(url))
+    return "node streams/net";
   if (url.includes("/packages/core/")) return "@sockets/core";
   if (url.includes("/packages/")) return "@sockets/<runtime>";
   if (url.includes("/bench/")) return "bench scenario";

@@ -12,5 +12,13 @@ export { renderMarkdown } from "./cli/render-markdown.js";
 export { renderTerminal } from "./cli/render-terminal.js";
 export { classify, validateExpectations, type CellStatus, type Expectation, type Expectations } from "./cli/expectations.js";
 export { createCaseRunner, type CaseRunner, type CaseRunnerOptions, type Implementation } from "./runners/run-cases.js";
-export { decodeEvent, encodeEvent, LINE_PREFIX, summarizeError, type ErrorSummary, type RunnerConfig, type RunnerEvent } from "./runners/protocol.js";
+export {
+  decodeEvent,
+  encodeEvent,
+  LINE_PREFIX,
+  summarizeError,
+  type ErrorSummary,
+  type RunnerConfig,
+  type RunnerEvent,
+} from "./runners/protocol.js";
 export type { CaseContext, ConformanceCase, PeerDirectory, Tag } from "./cases/types.js";

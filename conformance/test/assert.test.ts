@@ -3,7 +3,12 @@ import { assertSocketError, bytesEqual, equal, isSocketErrorLike, ok, rejects, t
 import { ByteReader, concat, pattern, sha256, stateAfter, withTimeout } from "../src/cases/helpers.js";
 
 const streamOf = (...chunks: Uint8Array[]): ReadableStream<Uint8Array> =>
-  new ReadableStream({ start(c) { for (const x of chunks) c.enqueue(x); c.close(); } });
+  new ReadableStream({
+    start(c) {
+      for (const x of chunks) c.enqueue(x);
+      c.close();
+    },
+  });
 
 describe("assert", () => {
   it("ok and equal throw on mismatch only", () => {
@@ -25,7 +30,11 @@ describe("assert", () => {
     await expect(rejects(Promise.reject(e), "r", () => false)).rejects.toThrow("unexpected rejection");
   });
   it("throwsSync returns the thrown value and fails when nothing is thrown", () => {
-    expect(throwsSync(() => { throw 7; }, "t")).toBe(7);
+    expect(
+      throwsSync(() => {
+        throw 7;
+      }, "t"),
+    ).toBe(7);
     expect(() => throwsSync(() => 1, "t")).toThrow("expected a synchronous throw");
   });
   it("isSocketErrorLike needs a TypeError with the prefix; codes are checked only when asked", () => {
@@ -49,7 +58,12 @@ describe("helpers", () => {
     await expect(new ByteReader(streamOf(new Uint8Array(1))).exactly(2)).rejects.toThrow("ended after 1");
   });
   it("ByteReader refuses non-Uint8Array chunks", async () => {
-    const odd = new ReadableStream<unknown>({ start(c) { c.enqueue("text"); c.close(); } }) as ReadableStream<Uint8Array>;
+    const odd = new ReadableStream<unknown>({
+      start(c) {
+        c.enqueue("text");
+        c.close();
+      },
+    }) as ReadableStream<Uint8Array>;
     await expect(new ByteReader(odd).rest()).rejects.toThrow("must be Uint8Array");
   });
   it("sha256, concat, pattern", async () => {

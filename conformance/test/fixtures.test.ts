@@ -20,7 +20,9 @@ function dial(address: string): Promise<Socket> {
 function collect(s: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   return new Promise((resolve, reject) => {
-    s.on("data", (c: Buffer) => chunks.push(c)).once("end", () => resolve(Buffer.concat(chunks))).once("error", reject);
+    s.on("data", (c: Buffer) => chunks.push(c))
+      .once("end", () => resolve(Buffer.concat(chunks)))
+      .once("error", reject);
   });
 }
 
@@ -98,7 +100,10 @@ describe("TLS peers", () => {
       let acc = "";
       raw.on("data", function on(c: Buffer) {
         acc += c.toString();
-        if (acc.endsWith("OK\n")) { raw.off("data", on); res(acc); }
+        if (acc.endsWith("OK\n")) {
+          raw.off("data", on);
+          res(acc);
+        }
       });
     });
     expect(got).toBe("PLAIN hi\nOK\n");

@@ -15,7 +15,9 @@ const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
 // Loaded at collection time: cases the module cannot run (no listen(), no udp()) are not collected.
 const impl = (await import(MODULE)) as { connect: Connect; listen?: Listen; udp?: Udp };
 const { connect, listen, udp } = impl;
-const runnable = cases.filter((c) => (!c.tags.includes("server") || listen !== undefined) && (!c.tags.includes("udp") || udp !== undefined));
+const runnable = cases.filter(
+  (c) => (!c.tags.includes("server") || listen !== undefined) && (!c.tags.includes("udp") || udp !== undefined),
+);
 
 beforeAll(async () => {
   process.on("unhandledRejection", onUnhandled);

@@ -46,12 +46,26 @@ function fakeListen(sockets: Socket[]): Listen {
 
 async function run(cases: ConformanceCase[], listen: Listen | undefined): Promise<RunnerEvent[]> {
   const events: RunnerEvent[] = [];
-  await createCaseRunner({ cases, connect, listen, config: config(cases), runtime: "test", write: (line) => void events.push(decodeEvent(line)!) }).run();
+  await createCaseRunner({
+    cases,
+    connect,
+    listen,
+    config: config(cases),
+    runtime: "test",
+    write: (line) => void events.push(decodeEvent(line)!),
+  }).run();
   return events;
 }
 
 function config(cases: readonly ConformanceCase[]): RunnerConfig {
-  return { peers: {} as RunnerConfig["peers"], privateCa: "", serverTls: { cert: "", key: "" }, ids: cases.map((c) => c.id), defaultTimeout: 2_000, settleMs: 25 };
+  return {
+    peers: {} as RunnerConfig["peers"],
+    privateCa: "",
+    serverTls: { cert: "", key: "" },
+    ids: cases.map((c) => c.id),
+    defaultTimeout: 2_000,
+    settleMs: 25,
+  };
 }
 
 const later = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -103,7 +117,14 @@ describe("createCaseRunner with listen()", () => {
         { id: "server/next", title: "runs while the rejection surfaces", tags: ["server"], run: () => later(300) },
       ];
       const events: RunnerEvent[] = [];
-      const runner = createCaseRunner({ cases, connect, listen, config: config(cases), runtime: "test", write: (line) => void events.push(decodeEvent(line)!) });
+      const runner = createCaseRunner({
+        cases,
+        connect,
+        listen,
+        config: config(cases),
+        runtime: "test",
+        write: (line) => void events.push(decodeEvent(line)!),
+      });
       await runner.run();
       await Promise.all(strays);
       const results = Object.fromEntries(events.filter((e) => e.type === "result").map((e) => [e.id, e.status]));
@@ -132,7 +153,14 @@ describe("createCaseRunner with listen()", () => {
       { id: "server/next", title: "runs while the rejection surfaces", tags: ["server"], run: () => later(300) },
     ];
     const events: RunnerEvent[] = [];
-    const runner = createCaseRunner({ cases, connect, listen: fakeListen([plain]), config: config(cases), runtime: "test", write: (line) => void events.push(decodeEvent(line)!) });
+    const runner = createCaseRunner({
+      cases,
+      connect,
+      listen: fakeListen([plain]),
+      config: config(cases),
+      runtime: "test",
+      write: (line) => void events.push(decodeEvent(line)!),
+    });
     await runner.run();
     await Promise.all(strays);
     expect(events.filter((e) => e.type === "late").map((e) => e.id)).toEqual(["server/upgrades"]);

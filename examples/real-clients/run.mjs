@@ -27,7 +27,10 @@ function start(runtime, example, port) {
     child.stdout.on("data", () => output.includes("listening on") && (clearTimeout(timer), resolve()));
     child.once("exit", (code) => (clearTimeout(timer), reject(new Error(`${example} on ${runtime} exited (${code}): ${output}`))));
   });
-  return { ready, stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", resolve), child.kill("SIGKILL")))) };
+  return {
+    ready,
+    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", resolve), child.kill("SIGKILL")))),
+  };
 }
 
 function client(command, args, input = "") {
@@ -39,19 +42,56 @@ const python = (code) => client("python3", ["-c", code]);
 
 const CHECKS = {
   echo: [
-    ["python socket", (port) => python(`import socket;s=socket.create_connection(('127.0.0.1',${port}));s.sendall(b'hello from python');s.shutdown(socket.SHUT_WR);print(s.recv(100).decode())`), "hello from python"],
+    [
+      "python socket",
+      (port) =>
+        python(
+          `import socket;s=socket.create_connection(('127.0.0.1',${port}));s.sendall(b'hello from python');s.shutdown(socket.SHUT_WR);print(s.recv(100).decode())`,
+        ),
+      "hello from python",
+    ],
   ],
   "tls-alpn": [
     ["curl https", (port) => client("curl", ["-sS", "--cacert", ca, `https://localhost:${port}/`]), "over TLS with ALPN http/1.1"],
-    ["openssl s_client -alpn echo/1", (port) => client("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-servername", "localhost", "-alpn", "echo/1", "-CAfile", ca, "-quiet"], "ping over echo/1\n"), "ping over echo/1"],
-    ["python ssl", (port) => python(`import socket,ssl;c=ssl.create_default_context(cafile='${ca}');c.set_alpn_protocols(['echo/1']);s=c.wrap_socket(socket.create_connection(('127.0.0.1',${port})),server_hostname='localhost');s.sendall(b'py tls');print(s.selected_alpn_protocol(),s.recv(100).decode())`), "echo/1 py tls"],
+    [
+      "openssl s_client -alpn echo/1",
+      (port) =>
+        client(
+          "openssl",
+          ["s_client", "-connect", `127.0.0.1:${port}`, "-servername", "localhost", "-alpn", "echo/1", "-CAfile", ca, "-quiet"],
+          "ping over echo/1\n",
+        ),
+      "ping over echo/1",
+    ],
+    [
+      "python ssl",
+      (port) =>
+        python(
+          `import socket,ssl;c=ssl.create_default_context(cafile='${ca}');c.set_alpn_protocols(['echo/1']);s=c.wrap_socket(socket.create_connection(('127.0.0.1',${port})),server_hostname='localhost');s.sendall(b'py tls');print(s.selected_alpn_protocol(),s.recv(100).decode())`,
+        ),
+      "echo/1 py tls",
+    ],
   ],
   smtp: [
-    ["openssl s_client -starttls smtp", (port) => client("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-starttls", "smtp", "-servername", "localhost", "-CAfile", ca, "-quiet"], "EHLO openssl.example\r\nQUIT\r\n"), "221 Bye"],
-    ["python smtplib starttls, twice", (port) => python(`import smtplib,ssl
+    [
+      "openssl s_client -starttls smtp",
+      (port) =>
+        client(
+          "openssl",
+          ["s_client", "-connect", `127.0.0.1:${port}`, "-starttls", "smtp", "-servername", "localhost", "-CAfile", ca, "-quiet"],
+          "EHLO openssl.example\r\nQUIT\r\n",
+        ),
+      "221 Bye",
+    ],
+    [
+      "python smtplib starttls, twice",
+      (port) =>
+        python(`import smtplib,ssl
 for i in range(2):
   s=smtplib.SMTP('localhost',${port},timeout=10);s.ehlo('py');s.starttls(context=ssl.create_default_context(cafile='${ca}'));s.ehlo('py')
-  print(s.sendmail('a@example.com',['b@example.com'],'Subject: x\\r\\n\\r\\nhello\\r\\n'),s.quit())`), "{} (221, b'Bye')\n{} (221, b'Bye')"],
+  print(s.sendmail('a@example.com',['b@example.com'],'Subject: x\\r\\n\\r\\nhello\\r\\n'),s.quit())`),
+      "{} (221, b'Bye')\n{} (221, b'Bye')",
+    ],
   ],
 };
 
@@ -69,7 +109,9 @@ for (const runtime of Object.keys(RUNTIMES)) {
         const ok = seen.includes(expected);
         if (ok) passed++;
         else failed++;
-        console.log(`${ok ? "✓" : "✗"} ${runtime} ${example}: ${name}${ok ? "" : `\n    expected ${JSON.stringify(expected)} in ${JSON.stringify(seen.slice(-400))}`}`);
+        console.log(
+          `${ok ? "✓" : "✗"} ${runtime} ${example}: ${name}${ok ? "" : `\n    expected ${JSON.stringify(expected)} in ${JSON.stringify(seen.slice(-400))}`}`,
+        );
       }
     } catch (error) {
       failed++;

@@ -19,13 +19,16 @@ export async function smtpSession(socket, { startTls = false, name = "sockets.ex
   let recipients = [];
   let messages = 0;
   await reply(`220 ${name} ESMTP ready`);
-  for (let line; (line = await lines.next()) !== null; ) {
+  for (let line; (line = await lines.next()) !== null;) {
     const [verb, ...rest] = line.split(" ");
     const argument = rest.join(" ");
     switch (verb.toUpperCase()) {
       case "EHLO": {
         const extensions = startTls && !secure ? ["STARTTLS", "8BITMIME"] : ["8BITMIME"];
-        await reply(`250-${name} greets ${argument || "you"}`, ...extensions.map((e, i) => `250${i === extensions.length - 1 ? " " : "-"}${e}`));
+        await reply(
+          `250-${name} greets ${argument || "you"}`,
+          ...extensions.map((e, i) => `250${i === extensions.length - 1 ? " " : "-"}${e}`),
+        );
         break;
       }
       case "HELO":
@@ -69,9 +72,11 @@ export async function smtpSession(socket, { startTls = false, name = "sockets.ex
         }
         await reply("354 End data with <CR><LF>.<CR><LF>");
         let size = 0;
-        for (let body; (body = await lines.next()) !== null && body !== "."; ) size += body.length - (body.startsWith("..") ? 1 : 0) + 2;
+        for (let body; (body = await lines.next()) !== null && body !== ".";) size += body.length - (body.startsWith("..") ? 1 : 0) + 2;
         messages++;
-        await reply(`250 OK: message ${messages} from <${from}> to ${recipients.length} recipient(s), ${size} bytes${secure ? ", over TLS" : ""}`);
+        await reply(
+          `250 OK: message ${messages} from <${from}> to ${recipients.length} recipient(s), ${size} bytes${secure ? ", over TLS" : ""}`,
+        );
         from = null;
         recipients = [];
         break;

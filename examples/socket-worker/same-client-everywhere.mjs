@@ -18,7 +18,10 @@ const TIMEOUT_MS = 20_000;
 function waitFor(child, pattern, what) {
   return new Promise((resolve, reject) => {
     let seen = "";
-    const timer = setTimeout(() => reject(new Error(`${what}: no match for ${pattern} within ${TIMEOUT_MS} ms; output: ${seen}`)), TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${what}: no match for ${pattern} within ${TIMEOUT_MS} ms; output: ${seen}`)),
+      TIMEOUT_MS,
+    );
     const onData = (text) => {
       seen += text;
       const match = pattern.exec(seen);
@@ -52,7 +55,10 @@ function smtplib(host, port) {
 }
 
 async function viaSocketsServe(runtime) {
-  const child = spawn(process.execPath, [cli, "app.mjs", "--listen", "127.0.0.1:0", "--runtime", runtime], { cwd: here, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [cli, "app.mjs", "--listen", "127.0.0.1:0", "--runtime", runtime], {
+    cwd: here,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let transcript;
   let code;
   try {
@@ -67,8 +73,18 @@ async function viaSocketsServe(runtime) {
 
 async function viaWorkerd() {
   const dir = mkdtempSync(join(tmpdir(), "socket-worker-"));
-  await build({ entryPoints: [join(here, "app.mjs")], bundle: true, format: "esm", conditions: ["workerd"], external: ["cloudflare:*"], outfile: join(dir, "app.mjs"), logLevel: "warning" });
-  const config = readFileSync(join(here, "config.capnp"), "utf8").replace('"127.0.0.1:8025"', '"127.0.0.1:0"').replace('embed "dist/app.mjs"', 'embed "app.mjs"');
+  await build({
+    entryPoints: [join(here, "app.mjs")],
+    bundle: true,
+    format: "esm",
+    conditions: ["workerd"],
+    external: ["cloudflare:*"],
+    outfile: join(dir, "app.mjs"),
+    logLevel: "warning",
+  });
+  const config = readFileSync(join(here, "config.capnp"), "utf8")
+    .replace('"127.0.0.1:8025"', '"127.0.0.1:0"')
+    .replace('embed "dist/app.mjs"', 'embed "app.mjs"');
   writeFileSync(join(dir, "config.capnp"), config);
   const workerd = join(dirname(require.resolve("workerd/package.json")), "bin/workerd");
   const child = spawn(workerd, ["serve", "config.capnp", "--control-fd", "3"], { cwd: dir, stdio: ["ignore", "pipe", "pipe", "pipe"] });
@@ -78,7 +94,11 @@ async function viaWorkerd() {
       let text = "";
       child.stdio[3].setEncoding("utf8").on("data", (chunk) => {
         text += chunk;
-        const event = text.split("\n").filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.event === "listen" && e.socket === "smtp");
+        const event = text
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+          .find((e) => e.event === "listen" && e.socket === "smtp");
         if (event) {
           clearTimeout(timer);
           resolve(event.port);

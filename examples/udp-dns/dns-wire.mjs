@@ -54,7 +54,14 @@ export function decodeQuestion(msg) {
   if (msg.byteLength < 17) throw new Error("not a DNS query");
   const view = new DataView(msg.buffer, msg.byteOffset, msg.byteLength);
   const [name, at] = readName(msg, 12);
-  return { id: view.getUint16(0), rd: view.getUint16(2) & 0x0100, name: name.toLowerCase(), type: view.getUint16(at), qclass: view.getUint16(at + 2), questionEnd: at + 4 };
+  return {
+    id: view.getUint16(0),
+    rd: view.getUint16(2) & 0x0100,
+    name: name.toLowerCase(),
+    type: view.getUint16(at),
+    qclass: view.getUint16(at + 2),
+    questionEnd: at + 4,
+  };
 }
 
 /** The response to `query`: `records` are { type, ttl, data: Uint8Array }; `rcode` 0 (NOERROR) or 3 (NXDOMAIN). */

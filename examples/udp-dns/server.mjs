@@ -27,7 +27,9 @@ for await (const { data, remoteAddress, remotePort } of server) {
   const type = Object.keys(TYPES).find((t) => TYPES[t] === question.type);
   const records = (entry?.[type] ?? []).map((value) => ({ type: question.type, ttl: 60, data: rdata(type, value) }));
   const reply = encodeResponse(data, question, records, entry === undefined ? 3 : 0);
-  console.log(`${remoteAddress}:${remotePort} ${type ?? question.type} ${question.name} -> ${entry === undefined ? "NXDOMAIN" : records.length + " answer(s)"}`);
+  console.log(
+    `${remoteAddress}:${remotePort} ${type ?? question.type} ${question.name} -> ${entry === undefined ? "NXDOMAIN" : records.length + " answer(s)"}`,
+  );
   try {
     await writer.write({ data: reply, remoteAddress, remotePort });
   } catch (error) {

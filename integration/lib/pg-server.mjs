@@ -29,7 +29,9 @@ export function findPgBin() {
     // no pg_config: fine, try the distribution layout
   }
   if (existsSync("/usr/lib/postgresql")) {
-    const versions = readdirSync("/usr/lib/postgresql").filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync("/usr/lib/postgresql")
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     for (const v of versions) candidates.push(`/usr/lib/postgresql/${v}/bin`);
   }
   for (const dir of (process.env.PATH ?? "").split(":")) if (dir) candidates.push(dir);
@@ -95,16 +97,55 @@ export async function startPostgres(tls) {
 
   const cleanupDir = () => rm(dir, { recursive: true, force: true });
   try {
-    await _run([...prefix, join(bin, "initdb"), "-D", data, "-U", "postgres", `--pwfile=${files.pw}`,
-      "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"], { cwd: dir });
+    await _run(
+      [
+        ...prefix,
+        join(bin, "initdb"),
+        "-D",
+        data,
+        "-U",
+        "postgres",
+        `--pwfile=${files.pw}`,
+        "--auth-local=trust",
+        "--auth-host=scram-sha-256",
+        "-E",
+        "UTF8",
+        "--locale=C",
+        "--no-sync",
+      ],
+      { cwd: dir },
+    );
   } catch (error) {
     await cleanupDir();
     throw error;
   }
   const port = await freePort();
-  const argv = [...prefix, join(bin, "postgres"), "-D", data, "-k", dir, "-p", String(port),
-    "-c", "listen_addresses=127.0.0.1", "-c", "ssl=on", "-c", `ssl_cert_file=${files.crt}`, "-c", `ssl_key_file=${files.key}`,
-    "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=100"];
+  const argv = [
+    ...prefix,
+    join(bin, "postgres"),
+    "-D",
+    data,
+    "-k",
+    dir,
+    "-p",
+    String(port),
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    "ssl=on",
+    "-c",
+    `ssl_cert_file=${files.crt}`,
+    "-c",
+    `ssl_key_file=${files.key}`,
+    "-c",
+    "fsync=off",
+    "-c",
+    "synchronous_commit=off",
+    "-c",
+    "full_page_writes=off",
+    "-c",
+    "max_connections=100",
+  ];
   const child = spawn(argv[0], argv.slice(1), { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
 
   let log = "";

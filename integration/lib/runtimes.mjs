@@ -22,7 +22,17 @@ export function shimCommand(runtime, cwd, script) {
     case "node":
       return [binary, "--conditions=workerd", "--import", "@sockets/cloudflare-shim/node-register", script];
     case "deno":
-      return [binary, "run", "--allow-net", "--allow-env", "--allow-read", "--conditions=workerd", "--preload", "npm:@sockets/cloudflare-shim/deno-preload", script];
+      return [
+        binary,
+        "run",
+        "--allow-net",
+        "--allow-env",
+        "--allow-read",
+        "--conditions=workerd",
+        "--preload",
+        "npm:@sockets/cloudflare-shim/deno-preload",
+        script,
+      ];
     case "bun":
       return [binary, "--conditions=workerd", "--preload", "@sockets/cloudflare-shim/bun-preload", script];
     default:

@@ -81,7 +81,10 @@ export const scenarios = [
       return withClient(env, { tls: true, host: "localhost" }, async (client) => {
         const info = await sslInfo(client);
         checkEqual(info.ssl, true, "pg_stat_ssl.ssl");
-        check(client.connection.stream._upgraded === true || client.connection.stream._cfSocket?.secureTransport === "on", "the stream was upgraded with startTls()");
+        check(
+          client.connection.stream._upgraded === true || client.connection.stream._cfSocket?.secureTransport === "on",
+          "the stream was upgraded with startTls()",
+        );
         return `${info.version} via SSLRequest + startTls(), verified for "localhost"`;
       });
     },
@@ -92,13 +95,24 @@ export const scenarios = [
     async run(env) {
       return withClient(env, { tls: true }, async (client) => {
         await client.query("create temp table items (id serial primary key, name text not null, qty int)");
-        for (const [name, qty] of [["apple", 3], ["pear", 5], ["plum", 7]]) {
+        for (const [name, qty] of [
+          ["apple", 3],
+          ["pear", 5],
+          ["plum", 7],
+        ]) {
           await client.query("insert into items (name, qty) values ($1, $2)", [name, qty]);
         }
         await client.query("update items set qty = qty * 10 where name = $1", ["pear"]);
         await client.query("delete from items where name = $1", ["plum"]);
         const { rows } = await client.query("select name, qty from items order by id");
-        checkEqual(JSON.stringify(rows), JSON.stringify([{ name: "apple", qty: 3 }, { name: "pear", qty: 50 }]), "rows");
+        checkEqual(
+          JSON.stringify(rows),
+          JSON.stringify([
+            { name: "apple", qty: 3 },
+            { name: "pear", qty: 50 },
+          ]),
+          "rows",
+        );
       });
     },
   },
@@ -184,18 +198,25 @@ export const scenarios = [
         sleeping.catch(() => {});
         await withClient(env, { tls: true }, async (admin) => {
           // wait until the victim's query is running, then end its backend
-          await within(10_000, (async () => {
-            for (;;) {
-              const { rows } = await admin.query("select state from pg_stat_activity where pid = $1", [pid]);
-              if (rows[0]?.state === "active") return;
-              await new Promise((r) => setTimeout(r, 20));
-            }
-          })(), "the victim's query to start");
+          await within(
+            10_000,
+            (async () => {
+              for (;;) {
+                const { rows } = await admin.query("select state from pg_stat_activity where pid = $1", [pid]);
+                if (rows[0]?.state === "active") return;
+                await new Promise((r) => setTimeout(r, 20));
+              }
+            })(),
+            "the victim's query to start",
+          );
           const { rows } = await admin.query("select pg_terminate_backend($1) as ok", [pid]);
           checkEqual(rows[0].ok, true, "pg_terminate_backend");
         });
         const error = await within(10_000, rejection(sleeping, "the terminated query"), "the terminated query to fail");
-        check(error.code === "57P01" || /terminat/i.test(error.message), `error says the backend was terminated (${error.code} ${error.message})`);
+        check(
+          error.code === "57P01" || /terminat/i.test(error.message),
+          `error says the backend was terminated (${error.code} ${error.message})`,
+        );
         await within(10_000, emitted, "the client's error event");
         return `${error.code ?? ""} ${error.message}`.trim();
       } finally {

@@ -15,7 +15,12 @@ import { check, checkEqual, rejection, randomBytes, sha256Hex, socketErrorIn, wi
 const MAJORS = [
   { driver: "postgres", postgres: postgres4, specifier: "postgres", workersErrors: (url) => new URL("errors.js", url) },
   // 3.x resolves to cf/src/index.js, or on Bun to src/index.js (which the Bun preload serves as the cf/ build)
-  { driver: "postgres3", postgres: postgres3, specifier: "postgres3", workersErrors: (url) => new URL("../cf/src/errors.js", url.replace(/\/cf\/src\/index\.js$/, "/src/index.js")) },
+  {
+    driver: "postgres3",
+    postgres: postgres3,
+    specifier: "postgres3",
+    workersErrors: (url) => new URL("../cf/src/errors.js", url.replace(/\/cf\/src\/index\.js$/, "/src/index.js")),
+  },
 ];
 
 let postgres;
@@ -71,7 +76,10 @@ function _scenarios(major) {
         // through cloudflare:sockets, not the node:net build's.
         const entry = import.meta.resolve(major.specifier);
         const errors = await import(major.workersErrors(entry).href);
-        check(postgres.PostgresError === errors.PostgresError, `the ${major.driver} module in use is its Workers build (resolved ${entry.slice(-30)})`);
+        check(
+          postgres.PostgresError === errors.PostgresError,
+          `the ${major.driver} module in use is its Workers build (resolved ${entry.slice(-30)})`,
+        );
         const { connect } = await import("cloudflare:sockets");
         const sockets = await import("@sockets/connect");
         check(connect === sockets.connect, "cloudflare:sockets exports @sockets/connect's connect");
@@ -123,11 +131,23 @@ function _scenarios(major) {
       async run(env) {
         return withSql(env, { tls: true }, async (sql) => {
           await sql`create temp table items (id serial primary key, name text not null, qty int)`;
-          for (const [name, qty] of [["apple", 3], ["pear", 5], ["plum", 7]]) await sql`insert into items (name, qty) values (${name}, ${qty})`;
+          for (const [name, qty] of [
+            ["apple", 3],
+            ["pear", 5],
+            ["plum", 7],
+          ])
+            await sql`insert into items (name, qty) values (${name}, ${qty})`;
           await sql`update items set qty = qty * 10 where name = ${"pear"}`;
           await sql`delete from items where name = ${"plum"}`;
           const rows = await sql`select name, qty from items order by id`;
-          checkEqual(JSON.stringify([...rows]), JSON.stringify([{ name: "apple", qty: 3 }, { name: "pear", qty: 50 }]), "rows");
+          checkEqual(
+            JSON.stringify([...rows]),
+            JSON.stringify([
+              { name: "apple", qty: 3 },
+              { name: "pear", qty: 50 },
+            ]),
+            "rows",
+          );
         });
       },
     },
@@ -203,13 +223,17 @@ function _scenarios(major) {
           const sleeping = victim`select pg_sleep(60)`.execute();
           sleeping.catch(() => {});
           await withSql(env, { tls: true }, async (admin) => {
-            await within(10_000, (async () => {
-              for (;;) {
-                const [row] = await admin`select state from pg_stat_activity where pid = ${pid}`;
-                if (row?.state === "active") return;
-                await new Promise((r) => setTimeout(r, 20));
-              }
-            })(), "the victim's query to start");
+            await within(
+              10_000,
+              (async () => {
+                for (;;) {
+                  const [row] = await admin`select state from pg_stat_activity where pid = ${pid}`;
+                  if (row?.state === "active") return;
+                  await new Promise((r) => setTimeout(r, 20));
+                }
+              })(),
+              "the victim's query to start",
+            );
             const [row] = await admin`select pg_terminate_backend(${pid}) as ok`;
             checkEqual(row.ok, true, "pg_terminate_backend");
           });
@@ -220,7 +244,14 @@ function _scenarios(major) {
           // the client reconnects for the next query
           // postgres.js then hands the server's FATAL 57P01 to the next query, and reconnects
           // for the one after (the same with its node:net build, checked on Node).
-          const next = await within(10_000, victim`select pg_backend_pid() as pid`.then((rows) => rows, (e) => e), "the next query");
+          const next = await within(
+            10_000,
+            victim`select pg_backend_pid() as pid`.then(
+              (rows) => rows,
+              (e) => e,
+            ),
+            "the next query",
+          );
           check(Array.isArray(next) || next.code === "57P01", `the next query succeeds or reports 57P01 (${next.code} ${next.message})`);
           const [again] = Array.isArray(next) ? next : await within(10_000, victim`select pg_backend_pid() as pid`, "a query after that");
           check(again.pid !== pid, "a new backend serves the client after the termination");

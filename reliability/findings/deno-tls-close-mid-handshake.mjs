@@ -39,7 +39,10 @@ listener.close();
 `,
 );
 const deno = findRuntime("deno");
-const run = spawnSync(deno.path, ["run", "--no-prompt", "--allow-net=127.0.0.1", script], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+const run = spawnSync(deno.path, ["run", "--no-prompt", "--allow-net=127.0.0.1", script], {
+  encoding: "utf8",
+  env: { ...process.env, NO_COLOR: "1" },
+});
 process.stdout.write(`deno ${deno.version}\n${run.stdout}${run.stderr}`);
 rmSync(dir, { recursive: true, force: true });
 await pki.dispose();

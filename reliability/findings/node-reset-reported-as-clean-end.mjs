@@ -20,7 +20,27 @@ import { join } from "node:path";
 import * as tls from "node:tls";
 
 const dir = mkdtempSync(join(tmpdir(), "finding-"));
-execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"], { cwd: dir, stdio: "ignore" });
+execFileSync(
+  "openssl",
+  [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "k.pem",
+    "-out",
+    "c.pem",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=localhost",
+    "-addext",
+    "subjectAltName=DNS:localhost",
+  ],
+  { cwd: dir, stdio: "ignore" },
+);
 const key = readFileSync(join(dir, "k.pem"));
 const cert = readFileSync(join(dir, "c.pem"));
 rmSync(dir, { recursive: true });

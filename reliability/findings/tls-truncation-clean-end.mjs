@@ -13,7 +13,10 @@ import { startFaultProxy } from "../src/fixtures/fault-proxy.mjs";
 
 const pki = await createTestPki();
 const group = new PeerGroup();
-const tls = await group.listen(createTlsServer({ key: pki.leaf.keyPem, cert: pki.leaf.certPem, allowHalfOpen: true }, (s) => (group.track(s), s.pipe(s))), "127.0.0.1");
+const tls = await group.listen(
+  createTlsServer({ key: pki.leaf.keyPem, cert: pki.leaf.certPem, allowHalfOpen: true }, (s) => (group.track(s), s.pipe(s))),
+  "127.0.0.1",
+);
 // Relays TLS records whole until two large ones went through, then half of the third, then FIN.
 const proxy = await startFaultProxy(group, tls, { kind: "truncate-record", records: 2 }, { faults: 0 });
 const { connect } = await import(globalThis.Bun ? "@sockets/bun" : "@sockets/node");
@@ -33,6 +36,13 @@ try {
 } catch (error) {
   outcome = `ok: read rejected ${error.code} after ${bytes} bytes`;
 }
-console.log(outcome, "| closed:", await socket.closed.then(() => "resolved", (e) => `rejected ${e.code}`));
+console.log(
+  outcome,
+  "| closed:",
+  await socket.closed.then(
+    () => "resolved",
+    (e) => `rejected ${e.code}`,
+  ),
+);
 await group.close();
 await pki.dispose();

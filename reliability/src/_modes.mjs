@@ -17,15 +17,48 @@
 const MiB = 1 << 20;
 const KiB = 1 << 10;
 
-const ISSUE_SIZES = { propertyRuns: 5000, hugeChunk: 256 * MiB, concurrent: 1000, concurrentBytes: 1 * MiB, sequential: 10_000, sequentialTls: 10_000 };
+const ISSUE_SIZES = {
+  propertyRuns: 5000,
+  hugeChunk: 256 * MiB,
+  concurrent: 1000,
+  concurrentBytes: 1 * MiB,
+  sequential: 10_000,
+  sequentialTls: 10_000,
+};
 /** The server side (issue 13): 1,000 concurrent clients, 10,000 sequential accepts. */
-const SERVER_SIZES = { serverConcurrent: 1000, serverConcurrentBytes: 64 * KiB, serverSequential: 10_000, serverSequentialTls: 500, serverVanishPerKind: 20, serverSlowloris: 200 };
+const SERVER_SIZES = {
+  serverConcurrent: 1000,
+  serverConcurrentBytes: 64 * KiB,
+  serverSequential: 10_000,
+  serverSequentialTls: 500,
+  serverVanishPerKind: 20,
+  serverSlowloris: 200,
+};
 
 /** Sizes per mode. */
 export const MODES = {
-  quick: { propertyRuns: 500, hugeChunk: 256 * MiB, concurrent: 1000, concurrentBytes: 64 * KiB, sequential: 10_000, sequentialTls: 1000, soakSeconds: 10, ...SERVER_SIZES, serverSequential: 2000, serverSequentialTls: 200 },
+  quick: {
+    propertyRuns: 500,
+    hugeChunk: 256 * MiB,
+    concurrent: 1000,
+    concurrentBytes: 64 * KiB,
+    sequential: 10_000,
+    sequentialTls: 1000,
+    soakSeconds: 10,
+    ...SERVER_SIZES,
+    serverSequential: 2000,
+    serverSequentialTls: 200,
+  },
   ci: { ...ISSUE_SIZES, soakSeconds: 30, ...SERVER_SIZES },
-  soak: { ...ISSUE_SIZES, soakSeconds: 300, ...SERVER_SIZES, serverConcurrentBytes: 1 * MiB, serverSequentialTls: 10_000, serverVanishPerKind: 100, serverSlowloris: 1000 },
+  soak: {
+    ...ISSUE_SIZES,
+    soakSeconds: 300,
+    ...SERVER_SIZES,
+    serverConcurrentBytes: 1 * MiB,
+    serverSequentialTls: 10_000,
+    serverVanishPerKind: 100,
+    serverSlowloris: 1000,
+  },
 };
 
 /**
@@ -41,8 +74,13 @@ export function parseArgs(argv) {
     else if (arg === "--no-write") args.write = false;
     else if (arg.startsWith("--seed=")) args.seed = Number(arg.slice(7));
     else if (arg === "--verbose") args.verbose = true;
-    else throw new Error(`Unknown argument "${arg}": expected --ci, --soak, --quick, --runtime=node,node@26,deno,bun, --only=<id prefix>, --seed=<n>, --no-write or --verbose`);
+    else
+      throw new Error(
+        `Unknown argument "${arg}": expected --ci, --soak, --quick, --runtime=node,node@26,deno,bun, --only=<id prefix>, --seed=<n>, --no-write or --verbose`,
+      );
   }
-  for (const r of args.runtimes) if (!["node", "deno", "bun"].includes(r) && !/^node@\d+$/.test(r)) throw new Error(`Unknown runtime "${r}": expected node, node@<major>, deno or bun`);
+  for (const r of args.runtimes)
+    if (!["node", "deno", "bun"].includes(r) && !/^node@\d+$/.test(r))
+      throw new Error(`Unknown runtime "${r}": expected node, node@<major>, deno or bun`);
   return args;
 }

@@ -39,17 +39,27 @@ async function main() {
       const config = { mode: args.mode, sizes, seed: args.seed, runtimeTag: base, only: args.only, ...world.directory };
       const t0 = Date.now();
       process.stdout.write(`\n${runtime}\n`);
-      const run = await runRuntime(runtime, config, world.caFile, dir, (event) => {
-        if (event.type !== "result") return;
-        const expected = expectations[runtime]?.[event.id] ?? expectations[base]?.[event.id];
-        event.expected = expected?.status ?? "pass";
-        const ok = event.status === event.expected || event.expected === "flaky";
-        if (!ok) unexpected++;
-        const mark = ok ? (event.status === "pass" ? "ok  " : "known") : "FAIL";
-        const why = event.status === "pass" ? "" : `\n       ${event.error ? `${event.error.name}: ${event.error.message}` : ""}${event.strays ? ` ${event.strays.length} stray error(s), first: ${JSON.stringify(event.strays[0])}` : ""}`;
-        process.stdout.write(`  ${mark} ${event.id} (${event.ms} ms)${why}\n`);
-        if (args.verbose) process.stdout.write(`       ${JSON.stringify(event.figures)}\n`);
-      }, world.drive);
+      const run = await runRuntime(
+        runtime,
+        config,
+        world.caFile,
+        dir,
+        (event) => {
+          if (event.type !== "result") return;
+          const expected = expectations[runtime]?.[event.id] ?? expectations[base]?.[event.id];
+          event.expected = expected?.status ?? "pass";
+          const ok = event.status === event.expected || event.expected === "flaky";
+          if (!ok) unexpected++;
+          const mark = ok ? (event.status === "pass" ? "ok  " : "known") : "FAIL";
+          const why =
+            event.status === "pass"
+              ? ""
+              : `\n       ${event.error ? `${event.error.name}: ${event.error.message}` : ""}${event.strays ? ` ${event.strays.length} stray error(s), first: ${JSON.stringify(event.strays[0])}` : ""}`;
+          process.stdout.write(`  ${mark} ${event.id} (${event.ms} ms)${why}\n`);
+          if (args.verbose) process.stdout.write(`       ${JSON.stringify(event.figures)}\n`);
+        },
+        world.drive,
+      );
       run.seconds = Math.round((Date.now() - t0) / 100) / 10;
       if (run.exit !== 0) {
         unexpected++;
@@ -66,7 +76,18 @@ async function main() {
     await world.close();
     await rm(dir, { recursive: true, force: true });
   }
-  const report = { mode: args.mode, sizes, seed: args.seed, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), node: process.version, only: args.only ?? null, proxy: world.stats, unexpected, runs: runs.map(({ stderr: _stderr, ...rest }) => rest) };
+  const report = {
+    mode: args.mode,
+    sizes,
+    seed: args.seed,
+    date: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    node: process.version,
+    only: args.only ?? null,
+    proxy: world.stats,
+    unexpected,
+    runs: runs.map(({ stderr: _stderr, ...rest }) => rest),
+  };
   if (args.write && args.only === undefined) {
     await mkdir(join(PACKAGE_DIR, "results"), { recursive: true });
     await writeFile(join(PACKAGE_DIR, "results", `${args.mode}.json`), JSON.stringify(report, null, 2) + "\n");
@@ -80,7 +101,9 @@ async function main() {
     }
     await writeFile(join(PACKAGE_DIR, "RELIABILITY.md"), renderReliability(all, expectations));
   }
-  process.stdout.write(`\n${unexpected === 0 ? "all as expected" : `${unexpected} unexpected result(s)`} in ${report.seconds} s (mode ${args.mode})\n`);
+  process.stdout.write(
+    `\n${unexpected === 0 ? "all as expected" : `${unexpected} unexpected result(s)`} in ${report.seconds} s (mode ${args.mode})\n`,
+  );
   process.exitCode = unexpected === 0 ? 0 : 1;
 }
 

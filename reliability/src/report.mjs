@@ -19,46 +19,102 @@ function _figures(run, sizes) {
   const faultRuns = results.filter((r) => r.group === "fault");
   const soak = find(run, "load/soak");
   // Every scenario notes `bytesLost` when a connection reported success (a clean end) with bytes missing.
-  const lost = results.map((r) => r.figures?.bytesLost).filter((v) => typeof v === "number").reduce((a, b) => a + b, 0);
+  const lost = results
+    .map((r) => r.figures?.bytesLost)
+    .filter((v) => typeof v === "number")
+    .reduce((a, b) => a + b, 0);
   const seqPlain = find(run, "load/sequential-plain-no-leak");
   const seqTls = find(run, "load/sequential-tls-no-leak");
   const srvPlain = find(run, "server/sequential-accepts-no-leak");
   const srvTls = find(run, "server/sequential-tls-accepts-no-leak");
-  const heapDelta = (r) => (r?.figures?.heapAfterBytes === undefined ? "–" : `${((r.figures.heapAfterBytes - r.figures.heapBaselineBytes) / 1024).toFixed(0)} KiB`);
+  const heapDelta = (r) =>
+    r?.figures?.heapAfterBytes === undefined ? "–" : `${((r.figures.heapAfterBytes - r.figures.heapBaselineBytes) / 1024).toFixed(0)} KiB`;
   const fdDelta = (r) => (r?.figures?.fdsAfter === undefined ? "–" : `${r.figures.fdsBaseline} → ${r.figures.fdsAfter}`);
   return [
     ["scenarios passed", `${results.filter((r) => r.status === "pass").length} / ${results.length}`],
-    ["connections held at once", `${fmt(fig(run, "load/concurrent-echo", "connectionsHeld"))} × ${size(sizes.concurrentBytes)} echoed, ${fmt(fig(run, "load/concurrent-echo", "bytesVerified"))} bytes verified`],
-    ["sequential connections (plain / TLS)", `${fmt(fig(run, "load/sequential-plain-no-leak", "connections"))} / ${fmt(fig(run, "load/sequential-tls-no-leak", "connections"))}`],
+    [
+      "connections held at once",
+      `${fmt(fig(run, "load/concurrent-echo", "connectionsHeld"))} × ${size(sizes.concurrentBytes)} echoed, ${fmt(fig(run, "load/concurrent-echo", "bytesVerified"))} bytes verified`,
+    ],
+    [
+      "sequential connections (plain / TLS)",
+      `${fmt(fig(run, "load/sequential-plain-no-leak", "connections"))} / ${fmt(fig(run, "load/sequential-tls-no-leak", "connections"))}`,
+    ],
     ["open fds before → after (plain / TLS)", `${fdDelta(seqPlain)} / ${fdDelta(seqTls)}`],
     ["heap growth after GC (plain / TLS / soak)", `${heapDelta(seqPlain)} / ${heapDelta(seqTls)} / ${heapDelta(soak)}`],
     ["fault scenarios passed", `${faultRuns.filter((r) => r.status === "pass").length} / ${faultRuns.length}`],
-    ["soak", soak ? `${fmt(soak.figures.seconds)} s, ${fmt(soak.figures.connections)} connections, ${fmt(soak.figures.faultsSurvived)} injected faults, ${soak.status}` : "–"],
-    ["hostile inputs tried (fast-check)", `${fmt(fig(run, "hostile/property/addresses-and-options", "inputs"))} (${fmt(fig(run, "hostile/property/addresses-and-options", "thrownSync"))} refused synchronously, ${fmt(fig(run, "hostile/property/addresses-and-options", "socketsReturned"))} sockets settled)`],
-    ["huge single write echoed", fig(run, "hostile/write/huge-single-chunk", "bytes") ? size(fig(run, "hostile/write/huge-single-chunk", "bytes")) : "–"],
-    ["server: Node clients held at once on one listener", `${fmt(fig(run, "server/concurrent-clients-one-listener", "connectionsHeld"))} × ${size(sizes.serverConcurrentBytes ?? 0)} echoed, ${fmt(fig(run, "server/concurrent-clients-one-listener", "bytesVerified"))} bytes verified`],
-    ["server: sequential accepts (plain / TLS)", `${fmt(fig(run, "server/sequential-accepts-no-leak", "connections"))} / ${fmt(fig(run, "server/sequential-tls-accepts-no-leak", "connections"))}`],
+    [
+      "soak",
+      soak
+        ? `${fmt(soak.figures.seconds)} s, ${fmt(soak.figures.connections)} connections, ${fmt(soak.figures.faultsSurvived)} injected faults, ${soak.status}`
+        : "–",
+    ],
+    [
+      "hostile inputs tried (fast-check)",
+      `${fmt(fig(run, "hostile/property/addresses-and-options", "inputs"))} (${fmt(fig(run, "hostile/property/addresses-and-options", "thrownSync"))} refused synchronously, ${fmt(fig(run, "hostile/property/addresses-and-options", "socketsReturned"))} sockets settled)`,
+    ],
+    [
+      "huge single write echoed",
+      fig(run, "hostile/write/huge-single-chunk", "bytes") ? size(fig(run, "hostile/write/huge-single-chunk", "bytes")) : "–",
+    ],
+    [
+      "server: Node clients held at once on one listener",
+      `${fmt(fig(run, "server/concurrent-clients-one-listener", "connectionsHeld"))} × ${size(sizes.serverConcurrentBytes ?? 0)} echoed, ${fmt(fig(run, "server/concurrent-clients-one-listener", "bytesVerified"))} bytes verified`,
+    ],
+    [
+      "server: sequential accepts (plain / TLS)",
+      `${fmt(fig(run, "server/sequential-accepts-no-leak", "connections"))} / ${fmt(fig(run, "server/sequential-tls-accepts-no-leak", "connections"))}`,
+    ],
     ["server: open fds before → after (plain / TLS)", `${fdDelta(srvPlain)} / ${fdDelta(srvTls)}`],
     ["server: heap growth after GC (plain / TLS)", `${heapDelta(srvPlain)} / ${heapDelta(srvTls)}`],
-    ["server: TLS clients gone mid-handshake, counted in stats.failed", `${fmt(fig(run, "server/tls-clients-vanish-mid-handshake", "failedCounted"))} of ${fmt(fig(run, "server/tls-clients-vanish-mid-handshake", "vanished"))}`],
-    ["server: a real client served beside slowloris clients (plain / TLS)", `${fmt(fig(run, "server/plain-slowloris-does-not-block", "realClientMs"))} ms / ${fmt(fig(run, "server/tls-slowloris-does-not-block", "realClientMs"))} ms beside ${fmt(fig(run, "server/plain-slowloris-does-not-block", "slowloris"))}`],
-    ["server: silent TLS clients closed at handshakeTimeout", `${fmt(fig(run, "server/tls-slowloris-timed-out", "closedByServer"))} of ${fmt(sizes.serverSlowloris)} (stats.failed ${fmt(fig(run, "server/tls-slowloris-timed-out", "failedCounted"))})`],
-    ["bytes lost on connections that reported success", lost === 0 ? "0" : `**${fmt(lost)}** (${results.filter((r) => r.figures?.bytesLost > 0).map((r) => `\`${r.id}\``).join(", ")}: see Known gaps)`],
+    [
+      "server: TLS clients gone mid-handshake, counted in stats.failed",
+      `${fmt(fig(run, "server/tls-clients-vanish-mid-handshake", "failedCounted"))} of ${fmt(fig(run, "server/tls-clients-vanish-mid-handshake", "vanished"))}`,
+    ],
+    [
+      "server: a real client served beside slowloris clients (plain / TLS)",
+      `${fmt(fig(run, "server/plain-slowloris-does-not-block", "realClientMs"))} ms / ${fmt(fig(run, "server/tls-slowloris-does-not-block", "realClientMs"))} ms beside ${fmt(fig(run, "server/plain-slowloris-does-not-block", "slowloris"))}`,
+    ],
+    [
+      "server: silent TLS clients closed at handshakeTimeout",
+      `${fmt(fig(run, "server/tls-slowloris-timed-out", "closedByServer"))} of ${fmt(sizes.serverSlowloris)} (stats.failed ${fmt(fig(run, "server/tls-slowloris-timed-out", "failedCounted"))})`,
+    ],
+    [
+      "bytes lost on connections that reported success",
+      lost === 0
+        ? "0"
+        : `**${fmt(lost)}** (${results
+            .filter((r) => r.figures?.bytesLost > 0)
+            .map((r) => `\`${r.id}\``)
+            .join(", ")}: see Known gaps)`,
+    ],
   ];
 }
 
 function _mode(report, expectations) {
   const lines = [];
   const s = report.sizes;
-  lines.push(`## Mode \`--${report.mode}\` (${report.date.slice(0, 10)}, ${report.seconds} s, Node ${report.node} parent, seed ${report.seed})`, "");
-  lines.push(`Sizes: ${fmt(s.concurrent)} concurrent × ${size(s.concurrentBytes)}; ${fmt(s.sequential)} sequential plain and ${fmt(s.sequentialTls)} sequential TLS connections; ${fmt(s.propertyRuns)} fast-check runs; one ${size(s.hugeChunk)} write; ${s.soakSeconds} s soak.${s.serverConcurrent ? ` Server side: ${fmt(s.serverConcurrent)} concurrent Node clients × ${size(s.serverConcurrentBytes)}; ${fmt(s.serverSequential)} sequential plain and ${fmt(s.serverSequentialTls)} sequential TLS accepts; ${fmt(s.serverVanishPerKind * 7)} TLS clients gone mid-handshake; ${fmt(s.serverSlowloris)} slowloris clients.` : ""} Faults injected by the proxy in this run: ${fmt(report.proxy.faults)}; STARTTLS upgrades seen by the matrix: ${fmt(report.proxy.upgrades)}. Unexpected results: **${report.unexpected}**.${s.serverConcurrent ? "" : " (This run predates the server scenarios.)"}`, "");
+  lines.push(
+    `## Mode \`--${report.mode}\` (${report.date.slice(0, 10)}, ${report.seconds} s, Node ${report.node} parent, seed ${report.seed})`,
+    "",
+  );
+  lines.push(
+    `Sizes: ${fmt(s.concurrent)} concurrent × ${size(s.concurrentBytes)}; ${fmt(s.sequential)} sequential plain and ${fmt(s.sequentialTls)} sequential TLS connections; ${fmt(s.propertyRuns)} fast-check runs; one ${size(s.hugeChunk)} write; ${s.soakSeconds} s soak.${s.serverConcurrent ? ` Server side: ${fmt(s.serverConcurrent)} concurrent Node clients × ${size(s.serverConcurrentBytes)}; ${fmt(s.serverSequential)} sequential plain and ${fmt(s.serverSequentialTls)} sequential TLS accepts; ${fmt(s.serverVanishPerKind * 7)} TLS clients gone mid-handshake; ${fmt(s.serverSlowloris)} slowloris clients.` : ""} Faults injected by the proxy in this run: ${fmt(report.proxy.faults)}; STARTTLS upgrades seen by the matrix: ${fmt(report.proxy.upgrades)}. Unexpected results: **${report.unexpected}**.${s.serverConcurrent ? "" : " (This run predates the server scenarios.)"}`,
+    "",
+  );
   const runs = report.runs;
   lines.push(`| | ${runs.map((r) => r.version ?? r.runtime).join(" | ")} |`, `|---|${runs.map(() => "---").join("|")}|`);
   // A run from before the server scenarios existed has no server rows (not a row of dashes).
   const server = runs.some((r) => r.results.some((x) => x.id.startsWith("server/")));
   const rows = runs.map((r) => _figures(r, s).filter(([label]) => server || !label.startsWith("server:")));
   for (let i = 0; i < rows[0].length; i++) lines.push(`| ${rows[0][i][0]} | ${rows.map((row) => row[i][1]).join(" | ")} |`);
-  lines.push("", "<details><summary>Every scenario</summary>", "", `| scenario | ${runs.map((r) => r.runtime).join(" | ")} |`, `|---|${runs.map(() => "---").join("|")}|`);
+  lines.push(
+    "",
+    "<details><summary>Every scenario</summary>",
+    "",
+    `| scenario | ${runs.map((r) => r.runtime).join(" | ")} |`,
+    `|---|${runs.map(() => "---").join("|")}|`,
+  );
   const ids = [...new Set(runs.flatMap((r) => r.results.map((x) => x.id)))];
   for (const id of ids) {
     const cells = runs.map((r) => {
@@ -67,7 +123,9 @@ function _mode(report, expectations) {
       // A Node line (node@26) falls back to node's expectations, as main.mjs judges it.
       const known = expectations[r.runtime]?.[id] ?? expectations[r.runtime.split("@")[0]]?.[id];
       const mark = x.status === "pass" ? "pass" : known ? "known gap" : "**FAIL**";
-      const notes = Object.entries(x.figures ?? {}).filter(([k]) => ["code", "closedCode", "outcome", "detached", "afterStartTls", "closedByServer"].includes(k)).map(([k, v]) => `${k}: ${v}`);
+      const notes = Object.entries(x.figures ?? {})
+        .filter(([k]) => ["code", "closedCode", "outcome", "detached", "afterStartTls", "closedByServer"].includes(k))
+        .map(([k, v]) => `${k}: ${v}`);
       return `${mark} (${fmt(x.ms)} ms${notes.length ? `; ${notes.join(", ")}` : ""})`;
     });
     lines.push(`| \`${id}\` | ${cells.join(" | ")} |`);
@@ -92,12 +150,14 @@ export function renderReliability(reports, expectations) {
     "",
     "Commands: `node src/main.mjs --ci` (what CI runs, inside `pnpm test`: the issue's sizes — 1,000 concurrent × 1 MiB, 10,000 sequential plain and 10,000 TLS connections — and a 30-second soak; on the server side 1,000 concurrent clients × 64 KiB, 10,000 sequential plain and 500 sequential TLS accepts, 140 TLS clients gone mid-handshake, 200 slowloris clients: about 10 s per runtime), `--soak` (the same with a five-minute soak and larger server sizes — 1 MiB per concurrent client, 10,000 TLS accepts, 700 vanished handshakes, 1,000 slowloris clients — for manual runs), `--quick` (scaled down, for development). CI runs `--runtime=node,node@22,node@24,node@26,deno,bun`: the machine's Node and each pinned Node line (@sockets/node-lines), all at full size. `--runtime=…` and `--only=<id prefix>` narrow a run (a narrowed run does not rewrite this file).",
     "",
-    "\"Bytes lost\" counts bytes missing or corrupted on connections that reported success; every echo is checked byte for byte against the pattern that was sent. Open file descriptors are counted from outside each runtime (`/proc/<pid>/fd`, by the parent); heap is measured after a forced full GC (`--expose-gc` / `Bun.gc(true)`).",
+    '"Bytes lost" counts bytes missing or corrupted on connections that reported success; every echo is checked byte for byte against the pattern that was sent. Open file descriptors are counted from outside each runtime (`/proc/<pid>/fd`, by the parent); heap is measured after a forced full GC (`--expose-gc` / `Bun.gc(true)`).',
     "",
   ];
   for (const mode of ["ci", "soak", "quick"]) if (reports[mode]) out.push(_mode(reports[mode], expectations));
   out.push("## Known gaps (expectations.json)", "", "| runtime | scenario | status | reason | link |", "|---|---|---|---|---|");
-  for (const [runtime, entries] of Object.entries(expectations)) for (const [id, e] of Object.entries(entries)) out.push(`| ${runtime} | \`${id}\` | ${e.status} | ${e.reason.replaceAll("|", "\\|")} | ${e.link} |`);
+  for (const [runtime, entries] of Object.entries(expectations))
+    for (const [id, e] of Object.entries(entries))
+      out.push(`| ${runtime} | \`${id}\` | ${e.status} | ${e.reason.replaceAll("|", "\\|")} | ${e.link} |`);
   out.push("", "Details and reproductions: [findings/README.md](findings/README.md).", "");
   return out.join("\n");
 }

@@ -36,7 +36,8 @@ async function _bundle(runtime, config, outFile) {
 }
 
 function _command(runtime, file, caFile) {
-  if (runtime.startsWith("node")) return { command: findRuntime(runtime).path, args: ["--expose-gc", file], env: { NODE_EXTRA_CA_CERTS: caFile } };
+  if (runtime.startsWith("node"))
+    return { command: findRuntime(runtime).path, args: ["--expose-gc", file], env: { NODE_EXTRA_CA_CERTS: caFile } };
   if (runtime === "bun") return { command: findRuntime("bun").path, args: [file], env: { NODE_EXTRA_CA_CERTS: caFile, DO_NOT_TRACK: "1" } };
   const net = ["127.0.0.1", "localhost", "[::1]", "sockets-reliability.invalid"].join(",");
   const args = ["run", "--no-prompt", "--no-config", "--no-lock", `--allow-net=${net}`, "--v8-flags=--expose-gc", file];

@@ -237,7 +237,12 @@ export function udp(options) {
     },
   }).then((s) => {
     socket = s;
-    return { localAddress: s.address.address, localPort: s.address.port, remoteAddress: options.remoteAddress, remotePort: options.remotePort };
+    return {
+      localAddress: s.address.address,
+      localPort: s.address.port,
+      remoteAddress: options.remoteAddress,
+      remotePort: options.remotePort,
+    };
   });
   opened.catch(noop);
   const writable = new WritableStream({

@@ -175,7 +175,12 @@ export function udp(options) {
   return {
     readable,
     writable,
-    opened: Promise.resolve({ localAddress: conn.addr.hostname, localPort: conn.addr.port, remoteAddress: target.hostname, remotePort: target.port }),
+    opened: Promise.resolve({
+      localAddress: conn.addr.hostname,
+      localPort: conn.addr.port,
+      remoteAddress: target.hostname,
+      remotePort: target.port,
+    }),
     get closed() {
       return closed ?? Promise.resolve();
     },

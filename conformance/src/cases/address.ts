@@ -52,7 +52,10 @@ function _keepsDefaultPort(port: 80 | 443): ConformanceCase {
       const socket = connect(`127.0.0.1:${port}`);
       try {
         const info = await socket.opened;
-        ok(info.remoteAddress === null || info.remoteAddress.endsWith(`:${port}`), `remoteAddress on port ${port}, got ${info.remoteAddress}`);
+        ok(
+          info.remoteAddress === null || info.remoteAddress.endsWith(`:${port}`),
+          `remoteAddress on port ${port}, got ${info.remoteAddress}`,
+        );
       } catch (error) {
         assertSocketError(error, `connecting to port ${port}`);
         const other = port === 80 ? "443" : "80";
@@ -75,7 +78,13 @@ function _rejects(what: string, address: unknown, options?: SocketOptions): Conf
   };
 }
 
-async function _syncSocketError(connect: Connect, address: unknown, options: SocketOptions | undefined, what: string, code?: string): Promise<void> {
+async function _syncSocketError(
+  connect: Connect,
+  address: unknown,
+  options: SocketOptions | undefined,
+  what: string,
+  code?: string,
+): Promise<void> {
   let socket: ReturnType<Connect> | undefined;
   const error = throwsSync(() => (socket = connect(address as AnySocketAddress, options)), what);
   await dispose(socket);
@@ -92,12 +101,43 @@ const INVALID: ReadonlyArray<[string, unknown, SocketOptions?]> = [
 /** Cases for addresses and call-time option checks. */
 export const addressCases: readonly ConformanceCase[] = [
   _reaches("address/host-port-string", 'a "host:port" string connects', ["spec"], (p) => p.echo),
-  _reaches("address/object-form", "a { hostname, port } object connects", ["spec"], (p) => ({ hostname: "127.0.0.1", port: portOf(p.echo) })),
-  _reaches("address/object-port-string", "a { hostname, port } object with a decimal string port connects", ["decision"], (p) => ({ hostname: "127.0.0.1", port: String(portOf(p.echo)) }) as never),
-  _reaches("address/ipv6-bracketed-string", 'a "[::1]:port" string connects over IPv6', ["decision"], (p) => p.echo6, (p) => `[::1]:${port6(p)}`),
-  _reaches("address/ipv6-object-bare", 'an object with hostname "::1" connects over IPv6', ["decision"], (p) => (p.echo6 ? { hostname: "::1", port: port6(p) } : null), (p) => ({ hostname: "::1", port: port6(p) })),
-  _reaches("address/ipv6-object-bracketed", 'an object with hostname "[::1]" connects over IPv6', ["decision"], (p) => (p.echo6 ? { hostname: "[::1]", port: port6(p) } : null), (p) => ({ hostname: "[::1]", port: port6(p) })),
-  _reaches("address/url-object", "a URL object with an explicit port connects", ["decision"], (p) => new URL(`postgres://127.0.0.1:${portOf(p.echo)}/db`)),
+  _reaches("address/object-form", "a { hostname, port } object connects", ["spec"], (p) => ({
+    hostname: "127.0.0.1",
+    port: portOf(p.echo),
+  })),
+  _reaches(
+    "address/object-port-string",
+    "a { hostname, port } object with a decimal string port connects",
+    ["decision"],
+    (p) => ({ hostname: "127.0.0.1", port: String(portOf(p.echo)) }) as never,
+  ),
+  _reaches(
+    "address/ipv6-bracketed-string",
+    'a "[::1]:port" string connects over IPv6',
+    ["decision"],
+    (p) => p.echo6,
+    (p) => `[::1]:${port6(p)}`,
+  ),
+  _reaches(
+    "address/ipv6-object-bare",
+    'an object with hostname "::1" connects over IPv6',
+    ["decision"],
+    (p) => (p.echo6 ? { hostname: "::1", port: port6(p) } : null),
+    (p) => ({ hostname: "::1", port: port6(p) }),
+  ),
+  _reaches(
+    "address/ipv6-object-bracketed",
+    'an object with hostname "[::1]" connects over IPv6',
+    ["decision"],
+    (p) => (p.echo6 ? { hostname: "[::1]", port: port6(p) } : null),
+    (p) => ({ hostname: "[::1]", port: port6(p) }),
+  ),
+  _reaches(
+    "address/url-object",
+    "a URL object with an explicit port connects",
+    ["decision"],
+    (p) => new URL(`postgres://127.0.0.1:${portOf(p.echo)}/db`),
+  ),
   _keepsDefaultPort(443),
   _keepsDefaultPort(80),
   _rejects("missing-port", "127.0.0.1"),
@@ -122,7 +162,7 @@ export const addressCases: readonly ConformanceCase[] = [
     tags: ["spec"],
     async run({ connect, peers }) {
       let socket: ReturnType<Connect> | undefined;
-      const error = throwsSync(() => (socket = connect(peers.echo, { secureTransport: "tls" as never })), "secureTransport \"tls\"");
+      const error = throwsSync(() => (socket = connect(peers.echo, { secureTransport: "tls" as never })), 'secureTransport "tls"');
       await dispose(socket);
       ok(error instanceof TypeError, `a TypeError, got ${show(error)}`);
     },

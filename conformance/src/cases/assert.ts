@@ -98,11 +98,7 @@ export function bytesEqual(actual: Uint8Array, expected: Uint8Array, what: strin
  * const error = await rejects(Promise.reject(new TypeError("x")), "a rejection", (e) => e instanceof TypeError);
  * ```
  */
-export async function rejects(
-  promise: Promise<unknown>,
-  what: string,
-  check?: (error: unknown) => boolean | void,
-): Promise<unknown> {
+export async function rejects(promise: Promise<unknown>, what: string, check?: (error: unknown) => boolean | void): Promise<unknown> {
   let value: unknown;
   try {
     value = await promise;

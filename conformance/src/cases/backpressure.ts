@@ -12,7 +12,11 @@ const CHUNK = 64 * 1024;
 const WRITE_LIMIT = 256 * 1024 * 1024;
 
 /** Writes chunks until `writer.ready` stays pending for 300 ms; returns the bytes written. */
-async function _writeUntilStalled(writer: WritableStreamDefaultWriter<Uint8Array>, chunk: Uint8Array, written: Promise<void>[]): Promise<number> {
+async function _writeUntilStalled(
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+  chunk: Uint8Array,
+  written: Promise<void>[],
+): Promise<number> {
   let total = 0;
   while (total < WRITE_LIMIT) {
     if ((await stateAfter(writer.ready, 0)) === "pending" && (await stateAfter(writer.ready, 300)) === "pending") {
@@ -99,7 +103,10 @@ export const backpressureCases: readonly ConformanceCase[] = [
           await dispose(query);
         }
         ok(progress > 0, `the source had sent nothing (${progress}): the connection never started`);
-        ok(progress < SOURCE_BYTES / 2, `the source wrote ${progress} of ${SOURCE_BYTES} bytes while the client was not reading: unbounded buffering`);
+        ok(
+          progress < SOURCE_BYTES / 2,
+          `the source wrote ${progress} of ${SOURCE_BYTES} bytes while the client was not reading: unbounded buffering`,
+        );
         const reader = new ByteReader(socket.readable);
         const all = await reader.rest();
         equal(all.byteLength, SOURCE_BYTES, "bytes received after resuming");

@@ -112,7 +112,10 @@ export const closeCases: readonly ConformanceCase[] = [
         const late = settled.slice(before);
         if (late.length === 0) throw new Error("every write resolved before close(): the peer read after all");
         for (const [i, outcome] of late.entries()) {
-          if (outcome !== reason) throw new Error(`write ${before + i} settled with ${outcome === "written" ? "success" : String(outcome)}, not the close() reason`);
+          if (outcome !== reason)
+            throw new Error(
+              `write ${before + i} settled with ${outcome === "written" ? "success" : String(outcome)}, not the close() reason`,
+            );
         }
       } finally {
         await dispose(socket);

@@ -8,7 +8,9 @@ import { ByteReader, bytes, dispose, pattern, sha256, text } from "./helpers.js"
 import { SOURCE_BYTES, type CaseContext, type ConformanceCase, type Tag } from "./types.js";
 
 function _viewBytes(view: ArrayBufferView | ArrayBuffer): Uint8Array {
-  return view instanceof ArrayBuffer ? new Uint8Array(view.slice(0)) : new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+  return view instanceof ArrayBuffer
+    ? new Uint8Array(view.slice(0))
+    : new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
 }
 
 function _chunkType(id: string, title: string, tags: readonly Tag[], make: () => ArrayBufferView | ArrayBuffer | string): ConformanceCase {
@@ -53,11 +55,27 @@ export const dataCases: readonly ConformanceCase[] = [
     },
   },
   _chunkType("data/uint8array-round-trip", "a Uint8Array chunk round-trips through echo", ["spec"], () => pattern(1000, 1)),
-  _chunkType("data/uint8array-subarray-round-trip", "a Uint8Array view with a byte offset sends only its own bytes", ["spec"], () => pattern(300, 2).subarray(100, 250)),
-  _chunkType("data/int16array-round-trip", "an Int16Array chunk is sent as its bytes", ["decision"], () => Int16Array.of(1, -2, 300, -32768)),
-  _chunkType("data/float64array-round-trip", "a Float64Array chunk is sent as its bytes", ["decision"], () => Float64Array.of(1.5, -0, Math.PI)),
-  _chunkType("data/dataview-round-trip", "a DataView over part of a buffer sends only its own bytes", ["decision"], () => new DataView(pattern(64, 3).buffer, 5, 20)),
-  _chunkType("data/arraybuffer-round-trip", "an ArrayBuffer chunk is sent as its bytes", ["decision"], () => pattern(77, 4).buffer as ArrayBuffer),
+  _chunkType("data/uint8array-subarray-round-trip", "a Uint8Array view with a byte offset sends only its own bytes", ["spec"], () =>
+    pattern(300, 2).subarray(100, 250),
+  ),
+  _chunkType("data/int16array-round-trip", "an Int16Array chunk is sent as its bytes", ["decision"], () =>
+    Int16Array.of(1, -2, 300, -32768),
+  ),
+  _chunkType("data/float64array-round-trip", "a Float64Array chunk is sent as its bytes", ["decision"], () =>
+    Float64Array.of(1.5, -0, Math.PI),
+  ),
+  _chunkType(
+    "data/dataview-round-trip",
+    "a DataView over part of a buffer sends only its own bytes",
+    ["decision"],
+    () => new DataView(pattern(64, 3).buffer, 5, 20),
+  ),
+  _chunkType(
+    "data/arraybuffer-round-trip",
+    "an ArrayBuffer chunk is sent as its bytes",
+    ["decision"],
+    () => pattern(77, 4).buffer as ArrayBuffer,
+  ),
   _chunkType("data/string-is-utf8", "a string chunk is sent as UTF-8", ["decision"], () => "héllo, wörld ✓ 🚀\r\n"),
   {
     id: "data/rejects-non-byte-chunk",
@@ -145,7 +163,11 @@ export const dataCases: readonly ConformanceCase[] = [
           filled += value.byteLength;
         }
         bytesEqual(new Uint8Array(buffer, 8, 21), bytes("bring your own buffer"), "bytes in the caller's buffer");
-        equal(new Uint8Array(buffer, 0, 8).every((b) => b === 0), true, "bytes before the offset untouched");
+        equal(
+          new Uint8Array(buffer, 0, 8).every((b) => b === 0),
+          true,
+          "bytes before the offset untouched",
+        );
       } finally {
         await dispose(socket);
       }

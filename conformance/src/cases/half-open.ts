@@ -77,7 +77,11 @@ export const halfOpenCases: readonly ConformanceCase[] = [
         await writer.close();
         const back = await new ByteReader(socket.readable).rest();
         equal(back.byteLength, payload.byteLength, "bytes replied after our FIN");
-        equal(back.every((b, i) => b === payload[i]), true, "reply equals what we sent");
+        equal(
+          back.every((b, i) => b === payload[i]),
+          true,
+          "reply equals what we sent",
+        );
         await withTimeout(socket.closed, 3_000, "closed after both sides ended");
       } finally {
         await dispose(socket);

@@ -58,7 +58,8 @@ export function concat(chunks: readonly Uint8Array[]): Uint8Array {
 }
 
 function _chunk(value: unknown): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new AssertionError(`readable chunks must be Uint8Array, got ${Object.prototype.toString.call(value)}`);
+  if (!(value instanceof Uint8Array))
+    throw new AssertionError(`readable chunks must be Uint8Array, got ${Object.prototype.toString.call(value)}`);
   return value;
 }
 
@@ -224,7 +225,11 @@ export async function stateAfter(promise: Promise<unknown>, ms: number): Promise
 export async function dispose(socket: Socket | undefined): Promise<void> {
   if (socket === undefined) return;
   try {
-    await withTimeout(socket.close().catch(() => {}), 5_000, "close() during cleanup");
+    await withTimeout(
+      socket.close().catch(() => {}),
+      5_000,
+      "close() during cleanup",
+    );
   } catch {
     // a hung close is reported by the case itself, not by cleanup
   }

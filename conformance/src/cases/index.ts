@@ -26,7 +26,15 @@ import type { ConformanceCase } from "./types.js";
 export * from "./assert.js";
 export * from "./helpers.js";
 export * from "./host-client-protocol.js";
-export { SOURCE_BYTES, type CaseContext, type ConformanceCase, type InboundRecord, type InboundServer, type PeerDirectory, type Tag } from "./types.js";
+export {
+  SOURCE_BYTES,
+  type CaseContext,
+  type ConformanceCase,
+  type InboundRecord,
+  type InboundServer,
+  type PeerDirectory,
+  type Tag,
+} from "./types.js";
 
 /**
  * Every case, in a stable order (by area). IDs are unique and never renamed.

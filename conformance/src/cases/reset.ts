@@ -55,7 +55,6 @@ async function _resetWhileNotReading({ connect, peers }: CaseContext, code?: str
   }
 }
 
-
 /** Cases for connection resets. */
 export const resetCases: readonly ConformanceCase[] = [
   {

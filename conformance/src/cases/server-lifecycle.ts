@@ -49,11 +49,21 @@ export const serverLifecycleCases: readonly ConformanceCase[] = [
       for (const secure of [false, true]) {
         const options = secure ? { secureTransport: "on" as const, tls: ctx.serverTls, allowHalfOpen: true } : { allowHalfOpen: true };
         await withListener(ctx, options, async (listener, address) => {
-          const client = hostClient(ctx, { op: "exchange", target: address, ...(secure ? { tls: { servername: "localhost" } } : {}), send: b64("sent early"), halfClose: true });
+          const client = hostClient(ctx, {
+            op: "exchange",
+            target: address,
+            ...(secure ? { tls: { servername: "localhost" } } : {}),
+            send: b64("sent early"),
+            halfClose: true,
+          });
           await sleep(300); // the bytes and the FIN arrive while the socket waits unclaimed
           const socket = await accept(listener);
           const what = secure ? "over TLS" : "in plain text";
-          equal(text(await withTimeout(readAll(socket.readable), 5_000, `reading ${what}`)), "sent early", `bytes read after claiming, ${what}`);
+          equal(
+            text(await withTimeout(readAll(socket.readable), 5_000, `reading ${what}`)),
+            "sent early",
+            `bytes read after claiming, ${what}`,
+          );
           const writer = socket.writable.getWriter();
           await writer.write(bytes("late reply"));
           await writer.close();
@@ -75,7 +85,10 @@ export const serverLifecycleCases: readonly ConformanceCase[] = [
         ["a URL", new URL("tcp://127.0.0.1:0"), /^127\.0\.0\.1:[1-9]\d*$/],
       ];
       if (ctx.peers.echo6 !== null) {
-        forms.push(["[::1]:0", "[::1]:0", /^\[::1\]:[1-9]\d*$/], ["{ hostname: '::1' }", { hostname: "::1", port: 0 }, /^\[::1\]:[1-9]\d*$/]);
+        forms.push(
+          ["[::1]:0", "[::1]:0", /^\[::1\]:[1-9]\d*$/],
+          ["{ hostname: '::1' }", { hostname: "::1", port: 0 }, /^\[::1\]:[1-9]\d*$/],
+        );
       }
       for (const [form, address, expected] of forms) {
         const listener = ctx.listen!(address);

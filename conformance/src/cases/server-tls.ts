@@ -18,7 +18,13 @@ export const serverTlsCases: readonly ConformanceCase[] = [
     async run(ctx) {
       const tls = { ...ctx.serverTls, alpn: ["x-test", "x-other"] };
       await withListener(ctx, { secureTransport: "on", tls, allowHalfOpen: true }, async (listener, address) => {
-        const client = hostClient(ctx, { op: "exchange", target: address, tls: { servername: "localhost", alpn: ["x-test"] }, send: b64("over tls"), halfClose: true });
+        const client = hostClient(ctx, {
+          op: "exchange",
+          target: address,
+          tls: { servername: "localhost", alpn: ["x-test"] },
+          send: b64("over tls"),
+          halfClose: true,
+        });
         const socket = await accept(listener);
         equal(socket.secureTransport, "on", "secureTransport of an accepted TLS socket");
         equal((await socket.opened).alpn, "x-test", "opened.alpn");
@@ -41,9 +47,20 @@ export const serverTlsCases: readonly ConformanceCase[] = [
       await withListener(ctx, { secureTransport: "on", tls: ctx.serverTls }, async (listener, address) => {
         const reader = listener.readable.getReader();
         const first = reader.read();
-        const untrusting = await hostClient(ctx, { op: "exchange", target: address, tls: { servername: "localhost", trust: "none" }, ms: 3_000 });
+        const untrusting = await hostClient(ctx, {
+          op: "exchange",
+          target: address,
+          tls: { servername: "localhost", trust: "none" },
+          ms: 3_000,
+        });
         ok(untrusting.error !== undefined, "the untrusting client's handshake failed");
-        const good = hostClient(ctx, { op: "exchange", target: address, tls: { servername: "localhost" }, send: b64("good"), halfClose: true });
+        const good = hostClient(ctx, {
+          op: "exchange",
+          target: address,
+          tls: { servername: "localhost" },
+          send: b64("good"),
+          halfClose: true,
+        });
         const { value: socket } = await withTimeout(first, 5_000, "the first socket handed out");
         const data = await readAll(socket!.readable);
         equal(text(data), "good", "the first socket is the good client's");
@@ -64,7 +81,13 @@ export const serverTlsCases: readonly ConformanceCase[] = [
         await hostClient(ctx, { op: "hold", target: address, ms: 6_000 });
         const reader = listener.readable.getReader();
         const next = reader.read();
-        const good = hostClient(ctx, { op: "exchange", target: address, tls: { servername: "localhost" }, send: b64("me first"), halfClose: true });
+        const good = hostClient(ctx, {
+          op: "exchange",
+          target: address,
+          tls: { servername: "localhost" },
+          send: b64("me first"),
+          halfClose: true,
+        });
         const { value: socket } = await withTimeout(next, 4_000, "accepting the second client while the first is silent");
         equal(text(await readAll(socket!.readable)), "me first", "the second client's bytes");
         await socket!.close();
@@ -106,7 +129,10 @@ export const serverTlsCases: readonly ConformanceCase[] = [
         const seen = await client;
         equal(seen.authorized, true, "the client verified our certificate");
         equal(unb64(seen.received), "got secret", "the reply over TLS");
-        assertSocketError(throwsSync(() => plain.startTls(), "a second startTls()"), "a second startTls()");
+        assertSocketError(
+          throwsSync(() => plain.startTls(), "a second startTls()"),
+          "a second startTls()",
+        );
       });
     },
   },
@@ -116,7 +142,13 @@ export const serverTlsCases: readonly ConformanceCase[] = [
     tags: ["server"],
     async run(ctx) {
       await withListener(ctx, { secureTransport: "starttls", tls: ctx.serverTls, allowHalfOpen: true }, async (listener, address) => {
-        const first = hostClient(ctx, { op: "starttls", target: address, starttls: { line: b64("STARTTLS\n"), expect: b64("OK\n"), servername: "localhost" }, send: b64("one"), halfClose: true });
+        const first = hostClient(ctx, {
+          op: "starttls",
+          target: address,
+          starttls: { line: b64("STARTTLS\n"), expect: b64("OK\n"), servername: "localhost" },
+          send: b64("one"),
+          halfClose: true,
+        });
         const plain = await accept(listener);
         const lines = new ByteReader(plain.readable);
         equal(await lines.line(), "STARTTLS", "the first client's command");
@@ -139,26 +171,34 @@ export const serverTlsCases: readonly ConformanceCase[] = [
   },
   {
     id: "server/starttls-client-gives-up",
-    title: "a client that leaves before the server handshake: startTls() throws (failure already seen) or opened rejects with ETLS, never hangs",
+    title:
+      "a client that leaves before the server handshake: startTls() throws (failure already seen) or opened rejects with ETLS, never hangs",
     tags: ["server", "ext:codes"],
     async run(ctx) {
-      await withListener(ctx, { secureTransport: "starttls", tls: { ...ctx.serverTls }, handshakeTimeout: 2_000 }, async (listener, address) => {
-        const client = hostClient(ctx, { op: "exchange", target: address, send: b64("STARTTLS\n"), reset: true });
-        const plain = await accept(listener);
-        await client;
-        await sleep(50);
-        let secure;
-        try {
-          secure = plain.startTls();
-        } catch (error) {
-          // The reset was already seen: the socket has failed, and startTls() says so at once.
-          assertSocketError(error, "startTls() on a socket whose client reset it");
-          return;
-        }
-        const error = await withTimeout(rejects(secure.opened, "opened of the new socket"), 5_000, "the failed handshake");
-        assertSocketError(error, "opened of the new socket");
-        ok(["ETLS", "ECONNRESET"].includes((error as { code: string }).code), `code ${(error as { code: string }).code} is ETLS or ECONNRESET`);
-      });
+      await withListener(
+        ctx,
+        { secureTransport: "starttls", tls: { ...ctx.serverTls }, handshakeTimeout: 2_000 },
+        async (listener, address) => {
+          const client = hostClient(ctx, { op: "exchange", target: address, send: b64("STARTTLS\n"), reset: true });
+          const plain = await accept(listener);
+          await client;
+          await sleep(50);
+          let secure;
+          try {
+            secure = plain.startTls();
+          } catch (error) {
+            // The reset was already seen: the socket has failed, and startTls() says so at once.
+            assertSocketError(error, "startTls() on a socket whose client reset it");
+            return;
+          }
+          const error = await withTimeout(rejects(secure.opened, "opened of the new socket"), 5_000, "the failed handshake");
+          assertSocketError(error, "opened of the new socket");
+          ok(
+            ["ETLS", "ECONNRESET"].includes((error as { code: string }).code),
+            `code ${(error as { code: string }).code} is ETLS or ECONNRESET`,
+          );
+        },
+      );
     },
   },
 ];

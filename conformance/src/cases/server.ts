@@ -12,13 +12,21 @@ import { b64, hostClient, unb64 } from "./host-client-protocol.js";
 import type { CaseContext, ConformanceCase } from "./types.js";
 
 /** Listens on 127.0.0.1:0 and runs `body`; the listener is closed afterwards whatever happens. */
-export async function withListener<T>(ctx: CaseContext, options: ListenOptions, body: (listener: Listener, address: string) => Promise<T>): Promise<T> {
+export async function withListener<T>(
+  ctx: CaseContext,
+  options: ListenOptions,
+  body: (listener: Listener, address: string) => Promise<T>,
+): Promise<T> {
   const listener = ctx.listen!("127.0.0.1:0", options);
   try {
     const { localAddress } = await withTimeout(listener.opened, 5_000, "listener.opened");
     return await body(listener, localAddress);
   } finally {
-    await withTimeout(listener.close().catch(() => {}), 5_000, "listener.close()").catch(() => {});
+    await withTimeout(
+      listener.close().catch(() => {}),
+      5_000,
+      "listener.close()",
+    ).catch(() => {});
   }
 }
 
@@ -65,7 +73,10 @@ export const serverCases: readonly ConformanceCase[] = [
         const socket = await accept(listener);
         const info = await socket.opened;
         equal(info.localAddress, address, "accepted socket's localAddress");
-        ok(typeof info.remoteAddress === "string" && /^127\.0\.0\.1:\d+$/.test(info.remoteAddress), `remoteAddress ${info.remoteAddress} is the client's`);
+        ok(
+          typeof info.remoteAddress === "string" && /^127\.0\.0\.1:\d+$/.test(info.remoteAddress),
+          `remoteAddress ${info.remoteAddress} is the client's`,
+        );
         await echoAll(socket);
         const seen = await client;
         equal(unb64(seen.received), "hello server", "bytes the client got back");
@@ -90,7 +101,10 @@ export const serverCases: readonly ConformanceCase[] = [
       await withListener(ctx, {}, async (listener, address) => {
         const client = hostClient(ctx, { op: "exchange", target: address, send: b64("byob"), halfClose: true });
         const socket = await accept(listener);
-        assertSocketError(throwsSync(() => socket.startTls(), "startTls() on a plain listener's socket"), "startTls() on a plain listener's socket");
+        assertSocketError(
+          throwsSync(() => socket.startTls(), "startTls() on a plain listener's socket"),
+          "startTls() on a plain listener's socket",
+        );
         const reader = socket.readable.getReader({ mode: "byob" });
         const { value } = await reader.read(new Uint8Array(16));
         equal(text(value!), "byob".slice(0, value!.byteLength), "BYOB read");
@@ -167,7 +181,10 @@ export const serverCases: readonly ConformanceCase[] = [
       await withListener(ctx, {}, async (listener, address) => {
         // The reset comes once the connection was accepted (a reset while it still waits in
         // the accept queue is a failed connection, never handed out: server/tls-… cases).
-        const [socket] = await Promise.all([accept(listener), hostClient(ctx, { op: "exchange", target: address, send: b64("last words"), reset: true, resetAfterMs: 200 })]);
+        const [socket] = await Promise.all([
+          accept(listener),
+          hostClient(ctx, { op: "exchange", target: address, send: b64("last words"), reset: true, resetAfterMs: 200 }),
+        ]);
         const reader = new ByteReader(socket.readable);
         equal(text(await reader.exactly(10)), "last words", "bytes before the reset");
         const error = await rejects(reader.reader.read(), "read after the reset");

@@ -14,7 +14,7 @@ import type { ConformanceCase, InboundRecord } from "./types.js";
 
 /** Waits (polling) until `done(record)`; fails after `ms`. */
 async function until(record: InboundRecord, done: (r: InboundRecord) => boolean, ms: number, what: string): Promise<void> {
-  for (const start = Date.now(); !done(record); ) {
+  for (const start = Date.now(); !done(record);) {
     if (Date.now() - start > ms) throw new Error(`${what}: not within ${ms} ms (record ${JSON.stringify(record)})`);
     await sleep(10);
   }
@@ -60,7 +60,10 @@ export const socketWorkerCases: readonly ConformanceCase[] = [
       await hostClient(ctx, { op: "exchange", target: inbound.address, ms: 3_000 });
       await until(record, (r) => r.settled === 1, 2_000, "the handler settled");
       const info = record.notes[0] as { remoteAddress: unknown; localAddress: unknown; alpn: unknown };
-      ok(typeof info.remoteAddress === "string" && /^127\.0\.0\.1:\d+$/.test(info.remoteAddress), `remoteAddress ${String(info.remoteAddress)}`);
+      ok(
+        typeof info.remoteAddress === "string" && /^127\.0\.0\.1:\d+$/.test(info.remoteAddress),
+        `remoteAddress ${String(info.remoteAddress)}`,
+      );
       equal(info.localAddress, inbound.address, "localAddress");
       equal(info.alpn, null, "alpn of a plain socket");
     },
@@ -91,7 +94,7 @@ export const socketWorkerCases: readonly ConformanceCase[] = [
       const record = inbound.handle(async (socket) => {
         const me = ++calls;
         if (me === 1) {
-          for (const start = Date.now(); !second && Date.now() - start < 5_000; ) await sleep(10);
+          for (const start = Date.now(); !second && Date.now() - start < 5_000;) await sleep(10);
         } else {
           second = true;
         }

@@ -82,7 +82,10 @@ export const surfaceCases: readonly ConformanceCase[] = [
       try {
         const info = await socket.opened;
         equal(info.remoteAddress, peers.echo, "remoteAddress");
-        ok(info.localAddress !== null && /^127\.0\.0\.1:\d{1,5}$/.test(info.localAddress), `localAddress "127.0.0.1:<port>", got ${String(info.localAddress)}`);
+        ok(
+          info.localAddress !== null && /^127\.0\.0\.1:\d{1,5}$/.test(info.localAddress),
+          `localAddress "127.0.0.1:<port>", got ${String(info.localAddress)}`,
+        );
       } finally {
         await dispose(socket);
       }

@@ -21,7 +21,11 @@ async function withUdp<T>(ctx: CaseContext, options: UDPSocketOptions, body: (so
     await withTimeout(socket.opened, 5_000, "udp socket opened");
     return await body(socket);
   } finally {
-    await withTimeout(socket.close().catch(() => {}), 5_000, "close() during cleanup").catch(() => {});
+    await withTimeout(
+      socket.close().catch(() => {}),
+      5_000,
+      "close() during cleanup",
+    ).catch(() => {});
   }
 }
 
@@ -49,7 +53,10 @@ async function receive(socket: UDPSocket, what: string, ms = 5_000): Promise<UDP
 }
 
 const hostOf = (address: string): string => address.slice(0, address.lastIndexOf(":")).replace(/^\[|\]$/g, "");
-const peer = (address: string): { remoteAddress: string; remotePort: number } => ({ remoteAddress: hostOf(address), remotePort: portOf(address) });
+const peer = (address: string): { remoteAddress: string; remotePort: number } => ({
+  remoteAddress: hostOf(address),
+  remotePort: portOf(address),
+});
 
 export const udpCases: readonly ConformanceCase[] = [
   {
@@ -120,7 +127,10 @@ export const udpCases: readonly ConformanceCase[] = [
           await send(socket, payload);
           const reply = await receive(socket, `the echo of ${size} bytes`);
           equal(reply.data.byteLength, size, `one datagram of ${size} bytes`);
-          ok(reply.data.every((b, j) => b === payload[j]), `the ${size} bytes are intact`);
+          ok(
+            reply.data.every((b, j) => b === payload[j]),
+            `the ${size} bytes are intact`,
+          );
         }
         // Two small writes in a row are two reads, not one of 2 bytes.
         const writer = socket.writable.getWriter();
@@ -143,7 +153,10 @@ export const udpCases: readonly ConformanceCase[] = [
         await send(socket, { data: payload, ...echo });
         const reply = await receive(socket, "the 65 507-byte echo");
         equal(reply.data.byteLength, MAX_IPV4_PAYLOAD, "byteLength");
-        ok(reply.data.every((b, j) => b === payload[j]), "every byte");
+        ok(
+          reply.data.every((b, j) => b === payload[j]),
+          "every byte",
+        );
       });
     },
   },
@@ -194,7 +207,8 @@ export const udpCases: readonly ConformanceCase[] = [
   },
   {
     id: "udp/flood-is-bounded-and-counted",
-    title: "a flood to a reader that does not read keeps at most highWaterMark datagrams (the rest dropped and counted) or leaves them to the system",
+    title:
+      "a flood to a reader that does not read keeps at most highWaterMark datagrams (the rest dropped and counted) or leaves them to the system",
     tags: ["udp", "decision"],
     timeout: 20_000,
     async run(ctx) {
@@ -221,7 +235,10 @@ export const udpCases: readonly ConformanceCase[] = [
           seen.add((next.value.data[0]! << 8) | next.value.data[1]!);
         }
         ok(seen.size > 0, "the reader still gets datagrams after the flood");
-        ok(seen.size < count / 4, `the socket did not keep the whole flood for a reader that was not reading (${seen.size} of ${count} readable)`);
+        ok(
+          seen.size < count / 4,
+          `the socket did not keep the whole flood for a reader that was not reading (${seen.size} of ${count} readable)`,
+        );
         ok(seen.size + dropped <= count, `read ${seen.size} + dropped ${dropped} ≤ sent ${count}`);
         if (dropped > 0) equal(seen.size, highWaterMark, "an implementation that drops keeps exactly highWaterMark");
         equal(target.stats.received, seen.size, "stats.received counts what was read");
@@ -295,7 +312,10 @@ export const udpCases: readonly ConformanceCase[] = [
       equal(socket.close(), socket.closed, "close() again returns closed");
       equal((await withTimeout(read, 2_000, "the pending read")).done, true, "the pending read resolves done");
       await withTimeout(closing, 5_000, "closed");
-      assertSocketError(await rejects(send(socket, { data: bytes("late"), ...peer(ctx.peers.udpEcho) }), "a write after close()"), "a write after close()");
+      assertSocketError(
+        await rejects(send(socket, { data: bytes("late"), ...peer(ctx.peers.udpEcho) }), "a write after close()"),
+        "a write after close()",
+      );
     },
   },
   {
@@ -312,7 +332,10 @@ export const udpCases: readonly ConformanceCase[] = [
       await withUdp(ctx, { localAddress: "127.0.0.1", localPort: 0 }, async (socket) => {
         await send(socket, { data: bytes("named peer"), remoteAddress: "localhost", remotePort: port });
         equal(text((await receive(socket, "echo")).data), "named peer", "bound write by name");
-        const error = await rejects(send(socket, { data: bytes("x"), remoteAddress: "sockets-conformance.invalid", remotePort: port }), "an unresolvable peer");
+        const error = await rejects(
+          send(socket, { data: bytes("x"), remoteAddress: "sockets-conformance.invalid", remotePort: port }),
+          "an unresolvable peer",
+        );
         assertSocketError(error, "an unresolvable peer");
       });
     },
@@ -363,13 +386,19 @@ export const udpCases: readonly ConformanceCase[] = [
     async run(ctx) {
       const echo = peer(ctx.peers.udpEcho);
       await withUdp(ctx, echo, async (socket) => {
-        assertSocketError(await rejects(send(socket, { data: bytes("x"), ...echo }), "connected write naming a peer"), "connected write naming a peer");
+        assertSocketError(
+          await rejects(send(socket, { data: bytes("x"), ...echo }), "connected write naming a peer"),
+          "connected write naming a peer",
+        );
         await send(socket, bytes("ok"));
         equal(text((await receive(socket, "the echo of the good write")).data), "ok", "only the good write was sent");
       });
       await withUdp(ctx, { localAddress: "127.0.0.1", localPort: 0 }, async (socket) => {
         assertSocketError(await rejects(send(socket, bytes("x")), "bound write without a peer"), "bound write without a peer");
-        assertSocketError(await rejects(send(socket, { data: bytes("x"), remoteAddress: "127.0.0.1" }), "bound write without a port"), "bound write without a port");
+        assertSocketError(
+          await rejects(send(socket, { data: bytes("x"), remoteAddress: "127.0.0.1" }), "bound write without a port"),
+          "bound write without a port",
+        );
         assertSocketError(await rejects(send(socket, { data: "text", ...echo } as never), "a string as data"), "a string as data");
       });
     },

@@ -122,7 +122,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  const raw = (values.target ?? [values.exec !== undefined ? "exec" : "node"]).flatMap((t) => t.split(",")).map((t) => t.trim()).filter(Boolean);
+  const raw = (values.target ?? [values.exec !== undefined ? "exec" : "node"])
+    .flatMap((t) => t.split(","))
+    .map((t) => t.trim())
+    .filter(Boolean);
   const targets = raw.map((entry): TargetRequest => {
     const plus = entry.indexOf("+");
     const head = plus === -1 ? entry : entry.slice(0, plus);
@@ -130,7 +133,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     const target = (at === -1 ? head : head.slice(0, at)) as TargetName;
     if (!TARGETS.includes(target)) throw new Error(`Unknown target "${entry}": expected one of ${TARGETS.join(", ")}`);
     const line = at === -1 ? undefined : head.slice(at + 1);
-    if (line !== undefined && (target !== "node" || !/^\d+$/.test(line))) throw new Error(`Unknown target "${entry}": only node has release lines (node@22); for another binary use --runtime-bin`);
+    if (line !== undefined && (target !== "node" || !/^\d+$/.test(line)))
+      throw new Error(`Unknown target "${entry}": only node has release lines (node@22); for another binary use --runtime-bin`);
     return { target, module: plus === -1 ? values.module : entry.slice(plus + 1), line: line === undefined ? undefined : Number(line) };
   });
   const bin = values["runtime-bin"];
@@ -141,10 +145,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     }
     only.bin = bin;
   }
-  if (targets.some((t) => t.target === "exec") && values.exec === undefined) throw new Error(`Target "exec" needs --exec "<command> {file}"`);
-  if (values.exec !== undefined && !values.exec.includes("{file}")) throw new Error(`--exec "${values.exec}" has no {file} placeholder: expected e.g. --exec "node {file}"`);
+  if (targets.some((t) => t.target === "exec") && values.exec === undefined)
+    throw new Error(`Target "exec" needs --exec "<command> {file}"`);
+  if (values.exec !== undefined && !values.exec.includes("{file}"))
+    throw new Error(`--exec "${values.exec}" has no {file} placeholder: expected e.g. --exec "node {file}"`);
   const timeout = values.timeout === undefined ? 10_000 : Number(values.timeout);
-  if (!Number.isInteger(timeout) || timeout <= 0) throw new Error(`--timeout "${values.timeout}" is not a positive integer number of milliseconds`);
+  if (!Number.isInteger(timeout) || timeout <= 0)
+    throw new Error(`--timeout "${values.timeout}" is not a positive integer number of milliseconds`);
   let grep: RegExp | undefined;
   if (values.grep !== undefined) {
     try {
@@ -153,7 +160,11 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       throw new Error(`--grep "${values.grep}" is not a valid regular expression`);
     }
   }
-  const list = (value: string | undefined): string[] | undefined => value?.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (value: string | undefined): string[] | undefined =>
+    value
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   return {
     targets,
     exec: values.exec,

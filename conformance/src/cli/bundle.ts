@@ -94,7 +94,12 @@ export async function bundleRunner(column: Column, config: RunnerConfig, outFile
     await build(options);
     // CommonJS inside an ES module bundle needs a real `require` (esbuild's shim throws).
     if ((await readFile(outFile, "utf8")).includes("Dynamic require of")) {
-      await build({ ...options, banner: { js: `import { createRequire as __scCreateRequire } from "node:module";\nconst require = __scCreateRequire(import.meta.url);` } });
+      await build({
+        ...options,
+        banner: {
+          js: `import { createRequire as __scCreateRequire } from "node:module";\nconst require = __scCreateRequire(import.meta.url);`,
+        },
+      });
     }
   } catch (error) {
     if (error instanceof BundleError) throw error;
@@ -109,7 +114,8 @@ function _implementation(column: Column): Plugin {
     name: "sockets-conformance-impl",
     setup(b) {
       b.onResolve({ filter: /^sockets-conformance:impl$/ }, async () => {
-        if (/^(cloudflare|node|bun|workerd):/.test(column.module) || column.module === "bun") return { path: column.module, external: true };
+        if (/^(cloudflare|node|bun|workerd):/.test(column.module) || column.module === "bun")
+          return { path: column.module, external: true };
         const failures: string[] = [];
         for (const resolveDir of [process.cwd(), PACKAGE_DIR]) {
           const result = await b.resolve(column.module, { kind: "import-statement", resolveDir });

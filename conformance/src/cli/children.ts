@@ -64,7 +64,10 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   const done = exited(child);
   _signal(child, "SIGTERM");
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), GRACE_MS)))]);
+  const timedOut = await Promise.race([
+    done.then(() => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), GRACE_MS))),
+  ]);
   clearTimeout(timer);
   if (timedOut) {
     _signal(child, "SIGKILL");

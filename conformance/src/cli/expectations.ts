@@ -87,14 +87,17 @@ export function loadExpectations(path: string, column: string): { expectations: 
  * ```
  */
 export function validateExpectations(data: unknown, where: string): Expectations {
-  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new Error(`Expectations in "${where}" must be an object of case ID → { status, reason, link }`);
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    throw new Error(`Expectations in "${where}" must be an object of case ID → { status, reason, link }`);
   const out: Expectations = {};
   for (const [id, value] of Object.entries(data as Record<string, unknown>)) {
     if (id.startsWith("$")) continue; // "$comment", "$schema"
     const v = value as Partial<Expectation> | null;
-    if (typeof v !== "object" || v === null || (v.status !== "fail" && v.status !== "skip")) throw new Error(`Expectation "${id}" in "${where}" needs status "fail" or "skip", got ${JSON.stringify(v?.status)}`);
+    if (typeof v !== "object" || v === null || (v.status !== "fail" && v.status !== "skip"))
+      throw new Error(`Expectation "${id}" in "${where}" needs status "fail" or "skip", got ${JSON.stringify(v?.status)}`);
     if (typeof v.reason !== "string" || v.reason.trim() === "") throw new Error(`Expectation "${id}" in "${where}" needs a reason`);
-    if (v.link !== undefined && !/^https?:\/\//.test(v.link)) throw new Error(`Expectation "${id}" in "${where}" has a link that is not a URL: "${v.link}"`);
+    if (v.link !== undefined && !/^https?:\/\//.test(v.link))
+      throw new Error(`Expectation "${id}" in "${where}" has a link that is not a URL: "${v.link}"`);
     out[id] = { status: v.status, reason: v.reason, ...(v.link === undefined ? {} : { link: v.link }) };
   }
   return out;

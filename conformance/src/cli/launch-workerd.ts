@@ -90,7 +90,10 @@ export async function launchWorkerd(spec: WorkerdSpec, verbose: boolean): Promis
   await writeFile(config, workerdConfig({ module: basename(spec.bundle), caFile: "ca.pem", compatibilityDate, allow: spec.allow }));
 
   const queue = new EventQueue(verbose);
-  const child = startChild(spec.binary, ["serve", config, "--control-fd", "3"], { cwd: spec.dir, stdio: ["ignore", "pipe", "pipe", "pipe"] });
+  const child = startChild(spec.binary, ["serve", config, "--control-fd", "3"], {
+    cwd: spec.dir,
+    stdio: ["ignore", "pipe", "pipe", "pipe"],
+  });
   child.stdout?.setEncoding("utf8").on("data", (text: string) => queue.feed(text, "stdout"));
   child.stderr?.setEncoding("utf8").on("data", (text: string) => queue.feed(text, "stderr"));
   const request = new AbortController();
@@ -114,7 +117,9 @@ export async function launchWorkerd(spec: WorkerdSpec, verbose: boolean): Promis
   void (async () => {
     try {
       const inbound = await inboundPort;
-      const response = await fetch(`http://127.0.0.1:${port}/run${inbound === null ? "" : `?inbound=${inbound}`}`, { signal: request.signal });
+      const response = await fetch(`http://127.0.0.1:${port}/run${inbound === null ? "" : `?inbound=${inbound}`}`, {
+        signal: request.signal,
+      });
       if (!response.ok || response.body === null) throw new Error(`GET /run answered ${response.status}: ${await response.text()}`);
       const decoder = new TextDecoder();
       for await (const chunk of response.body) queue.feed(decoder.decode(chunk as Uint8Array, { stream: true }), "body");

@@ -111,7 +111,11 @@ export interface ColumnInput {
  * const report = buildReport(cases, inputs, { tags: null, grep: null });
  * ```
  */
-export function buildReport(cases: readonly { id: string; title: string; tags: readonly string[] }[], inputs: readonly ColumnInput[], selection: Report["selection"]): Report {
+export function buildReport(
+  cases: readonly { id: string; title: string; tags: readonly string[] }[],
+  inputs: readonly ColumnInput[],
+  selection: Report["selection"],
+): Report {
   const tags = [...new Set(cases.flatMap((c) => c.tags))];
   const cells: Report["cells"] = {};
   const columns: ReportColumn[] = [];
@@ -150,7 +154,16 @@ export function buildReport(cases: readonly { id: string; title: string; tags: r
     });
   }
   const ok = columns.every((c) => c.totals.fail === 0 && c.totals.xpass === 0);
-  return { version: 1, generatedAt: new Date().toISOString(), ok, selection, cases: cases.map((c) => ({ id: c.id, title: c.title, tags: [...c.tags] })), tags, columns, cells };
+  return {
+    version: 1,
+    generatedAt: new Date().toISOString(),
+    ok,
+    selection,
+    cases: cases.map((c) => ({ id: c.id, title: c.title, tags: [...c.tags] })),
+    tags,
+    columns,
+    cells,
+  };
 }
 
 /**

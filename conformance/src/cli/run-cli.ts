@@ -38,8 +38,14 @@ const DEFAULT_EXPECTATIONS = fileURLToPath(new URL("../../expectations", import.
  * const closeCases = selectCases(cases, undefined, /^close\//);
  * ```
  */
-export function selectCases<C extends Pick<ConformanceCase, "id" | "title" | "tags">>(cases: readonly C[], tags: readonly string[] | undefined, grep: RegExp | undefined): C[] {
-  return cases.filter((c) => (tags === undefined || c.tags.every((t) => tags.includes(t))) && (grep === undefined || grep.test(c.id) || grep.test(c.title)));
+export function selectCases<C extends Pick<ConformanceCase, "id" | "title" | "tags">>(
+  cases: readonly C[],
+  tags: readonly string[] | undefined,
+  grep: RegExp | undefined,
+): C[] {
+  return cases.filter(
+    (c) => (tags === undefined || c.tags.every((t) => tags.includes(t))) && (grep === undefined || grep.test(c.id) || grep.test(c.title)),
+  );
 }
 
 /**
@@ -73,7 +79,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (selected.length === 0) {
-    process.stderr.write(`sockets-conformance: no case matches --tags ${options.tags?.join(",") ?? "(any)"} --grep ${options.grep?.source ?? "(any)"}\n`);
+    process.stderr.write(
+      `sockets-conformance: no case matches --tags ${options.tags?.join(",") ?? "(any)"} --grep ${options.grep?.source ?? "(any)"}\n`,
+    );
     return 2;
   }
   // Every runtime is found (and a --runtime-bin checked) before anything starts: a machine
@@ -88,7 +96,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   const loaded: { expectations: Expectations; file: string | null }[] = [];
   try {
-    for (const column of columns) loaded.push(options.useExpectations ? _loadFirst(options.expectations ?? DEFAULT_EXPECTATIONS, column.expectationNames ?? [column.name]) : { expectations: {}, file: null });
+    for (const column of columns)
+      loaded.push(
+        options.useExpectations
+          ? _loadFirst(options.expectations ?? DEFAULT_EXPECTATIONS, column.expectationNames ?? [column.name])
+          : { expectations: {}, file: null },
+      );
   } catch (error) {
     process.stderr.write(`sockets-conformance: ${(error as Error).message}\n`);
     return 2;
@@ -103,7 +116,17 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     cleanup.add(() => fixtures.close());
     const dir = await mkdtemp(join(tmpdir(), "sockets-conformance-"));
     cleanup.add(() => rm(dir, { recursive: true, force: true }));
-    const context = { dir, peers: fixtures.peers, privateCa: fixtures.privateCa, serverTls: fixtures.serverTls, caFile: fixtures.caFile, defaultTimeout: options.timeout, exec: options.exec, conditions: options.conditions, verbose: options.verbose };
+    const context = {
+      dir,
+      peers: fixtures.peers,
+      privateCa: fixtures.privateCa,
+      serverTls: fixtures.serverTls,
+      caFile: fixtures.caFile,
+      defaultTimeout: options.timeout,
+      exec: options.exec,
+      conditions: options.conditions,
+      verbose: options.verbose,
+    };
     const limits = new Map(selected.map((c) => [c.id, c.timeout ?? options.timeout] as const));
     for (const [index, column] of columns.entries()) {
       const { expectations, file } = loaded[index] ?? { expectations: {}, file: null };

@@ -75,7 +75,14 @@ const UNSTABLE_NET_CASES = new Set(cases.filter((c) => c.tags.includes("udp")).m
 export function runnerStarter(column: Column, context: RunContext): (ids: readonly string[]) => Promise<RunnerHandle> {
   let attempt = 0;
   return async (ids) => {
-    const config: RunnerConfig = { peers: context.peers, privateCa: context.privateCa, serverTls: context.serverTls, ids, defaultTimeout: context.defaultTimeout, settleMs: 25 };
+    const config: RunnerConfig = {
+      peers: context.peers,
+      privateCa: context.privateCa,
+      serverTls: context.serverTls,
+      ids,
+      defaultTimeout: context.defaultTimeout,
+      settleMs: 25,
+    };
     const binary = column.target === "exec" ? null : _binary(column);
     if (column.target === "workerd" && binary !== null) Object.assign(config, { runtime: `workerd ${_workerdDate(binary.version)}` });
     const file = join(context.dir, `${column.name.replace(/[^A-Za-z0-9._-]/g, "_")}-${attempt++}.mjs`);
@@ -85,22 +92,36 @@ export function runnerStarter(column: Column, context: RunContext): (ids: readon
       case "node":
         return launchProcess({ command: binary?.path ?? process.execPath, args: [file], env: ca, cwd: context.dir }, context.verbose);
       case "bun":
-        return launchProcess({ command: _binary(column).path, args: [file], env: { ...ca, DO_NOT_TRACK: "1" }, cwd: context.dir }, context.verbose);
+        return launchProcess(
+          { command: _binary(column).path, args: [file], env: { ...ca, DO_NOT_TRACK: "1" }, cwd: context.dir },
+          context.verbose,
+        );
       case "deno": {
         const net = [...peerHosts(context.peers), ...EXTRA_DENO_HOSTS].join(",");
         const unstable = ids.some((id) => UNSTABLE_NET_CASES.has(id)) ? ["--unstable-net"] : [];
         const args = ["run", "--no-prompt", "--no-config", "--no-lock", ...unstable, `--allow-net=${net}`, file];
-        return launchProcess({ command: _binary(column).path, args, env: { DENO_CERT: context.caFile, DENO_NO_UPDATE_CHECK: "1" }, cwd: context.dir }, context.verbose);
+        return launchProcess(
+          { command: _binary(column).path, args, env: { DENO_CERT: context.caFile, DENO_NO_UPDATE_CHECK: "1" }, cwd: context.dir },
+          context.verbose,
+        );
       }
       case "workerd": {
         const { path, version } = _binary(column);
-        const extra = peerHosts(context.peers).filter((h) => /^\d+\.\d+\.\d+\.\d+$/.test(h) && !h.startsWith("127.")).map((h) => `${h}/32`);
-        return launchWorkerd({ binary: path, version, dir: context.dir, bundle: file, caFile: context.caFile, allow: ["local", ...extra] }, context.verbose);
+        const extra = peerHosts(context.peers)
+          .filter((h) => /^\d+\.\d+\.\d+\.\d+$/.test(h) && !h.startsWith("127."))
+          .map((h) => `${h}/32`);
+        return launchWorkerd(
+          { binary: path, version, dir: context.dir, bundle: file, caFile: context.caFile, allow: ["local", ...extra] },
+          context.verbose,
+        );
       }
       case "exec": {
         const template = context.exec ?? "";
         const command = template.replaceAll("{file}", _quote(file)).replaceAll("{ca}", _quote(context.caFile));
-        return launchProcess({ command, args: [], env: { ...ca, DENO_CERT: context.caFile }, cwd: context.dir, shell: true }, context.verbose);
+        return launchProcess(
+          { command, args: [], env: { ...ca, DENO_CERT: context.caFile }, cwd: context.dir, shell: true },
+          context.verbose,
+        );
       }
     }
   };

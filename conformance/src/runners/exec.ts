@@ -14,7 +14,12 @@ import type { RunnerConfig } from "./protocol.js";
 import { createCaseRunner } from "./run-cases.js";
 
 interface _Host {
-  process?: { version?: string; versions?: Record<string, string>; on?: (event: string, listener: (value: unknown, promise?: unknown) => void) => void; exit?: (code?: number) => void };
+  process?: {
+    version?: string;
+    versions?: Record<string, string>;
+    on?: (event: string, listener: (value: unknown, promise?: unknown) => void) => void;
+    exit?: (code?: number) => void;
+  };
   Deno?: { version?: { deno?: string }; exit?: (code?: number) => void };
   navigator?: { userAgent?: string };
   addEventListener?: (type: string, listener: (event: Event) => void) => void;

@@ -24,7 +24,12 @@ import { createCaseRunner } from "./run-cases.js";
  * runInProcess({ connect }, cases, config, `node ${process.version}`);
  * ```
  */
-export function runInProcess(impl: Implementation, cases: readonly ConformanceCase[], config: RunnerConfig, runtime: string = `node ${process.version}`): void {
+export function runInProcess(
+  impl: Implementation,
+  cases: readonly ConformanceCase[],
+  config: RunnerConfig,
+  runtime: string = `node ${process.version}`,
+): void {
   const runner = createCaseRunner({
     cases,
     ...impl,

@@ -134,11 +134,13 @@ export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
       }
     }
   };
-  const tracked = (id: string): Connect => (address, opts) => {
-    const socket = connect(address, opts);
-    own(id, socket);
-    return socket;
-  };
+  const tracked =
+    (id: string): Connect =>
+    (address, opts) => {
+      const socket = connect(address, opts);
+      own(id, socket);
+      return socket;
+    };
   // Listeners, and every socket they hand out, are charged to the case too.
   const trackedListen = (id: string): Listen | undefined =>
     listen === undefined
@@ -172,7 +174,13 @@ export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
       (c.tags.includes("udp") && udp === undefined ? "udp()" : null) ??
       (c.tags.includes("socket-worker") && inbound === undefined ? "serve()" : null);
     if (missing !== null) {
-      await emit({ type: "result", id, status: "skip", ms: 0, error: { name: "Skipped", message: `the module under test exports no ${missing}` } });
+      await emit({
+        type: "result",
+        id,
+        status: "skip",
+        ms: 0,
+        error: { name: "Skipped", message: `the module under test exports no ${missing}` },
+      });
       return;
     }
     const limit = c.timeout ?? config.defaultTimeout;
@@ -208,7 +216,10 @@ export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
       failure = summarizeError(error);
       // A failed case often leaves promises behind (a read it never awaited): give their
       // rejections time to surface here rather than in the next case.
-      const late = await Promise.race([new Promise<null>((resolve) => setTimeout(() => resolve(null), config.settleMs * 4)), strayed.catch((stray: unknown) => stray)]);
+      const late = await Promise.race([
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), config.settleMs * 4)),
+        strayed.catch((stray: unknown) => stray),
+      ]);
       if (late !== null && late !== error) failure.message += `; then: ${summarizeError(late).message}`;
     } finally {
       clearTimeout(timer);
@@ -216,13 +227,18 @@ export function createCaseRunner(options: CaseRunnerOptions): CaseRunner {
       last = id;
     }
     const ms = Date.now() - started;
-    await emit(failure === undefined ? { type: "result", id, status: "pass", ms } : { type: "result", id, status: "fail", ms, error: failure });
+    await emit(
+      failure === undefined ? { type: "result", id, status: "pass", ms } : { type: "result", id, status: "fail", ms, error: failure },
+    );
   };
 
   return {
     async run() {
       await emit({ type: "hello", runtime, total: config.ids.length });
-      const worker = inbound === undefined && serve !== undefined && config.ids.some((id) => byId.get(id)?.tags.includes("socket-worker")) ? await _startWorker(serve, options.adopt) : null;
+      const worker =
+        inbound === undefined && serve !== undefined && config.ids.some((id) => byId.get(id)?.tags.includes("socket-worker"))
+          ? await _startWorker(serve, options.adopt)
+          : null;
       inbound ??= worker?.hub;
       try {
         for (const id of config.ids) await runOne(id);
@@ -312,7 +328,10 @@ function _onEachRead<T>(stream: ReadableStream<T>, seen: (chunk: T) => void): vo
 }
 
 /** One Socket Worker for the run, through the module's own `serve()`. */
-async function _startWorker(serve: Serve, adopt: ((socket: unknown) => Socket) | undefined): Promise<{ hub: InboundHub; stop(): Promise<void> }> {
+async function _startWorker(
+  serve: Serve,
+  adopt: ((socket: unknown) => Socket) | undefined,
+): Promise<{ hub: InboundHub; stop(): Promise<void> }> {
   const hub = new InboundHub();
   const server = serve(
     { connect: (socket) => hub.connect(adopt === undefined ? socket : adopt(socket)) },

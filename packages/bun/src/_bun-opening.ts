@@ -263,7 +263,9 @@ export function upgradeTls(
     else raw.data = undefined;
     if (server !== null) {
       // Bun's types do not list `isServer` (it is in its implementation and docs).
-      raw.upgradeTLS({ data: opening, tls: bunServerTlsOptions(server), isServer: true, socket: bunHandlers } as Parameters<BunSocket["upgradeTLS"]>[0]);
+      raw.upgradeTLS({ data: opening, tls: bunServerTlsOptions(server), isServer: true, socket: bunHandlers } as Parameters<
+        BunSocket["upgradeTLS"]
+      >[0]);
     } else {
       raw.upgradeTLS({ data: opening, tls: bunTlsOptions(tls as TlsRequest, peer.hostname), socket: bunHandlers });
     }

@@ -129,7 +129,8 @@ export function lazyInfo(socket: BunSocket, hostname: string, port: number, alpn
   let local: string | null | undefined;
   return {
     get remoteAddress(): string | null {
-      if (remote === undefined) remote = formatAddress(socket.remoteAddress, socket.remotePort || null) ?? formatAddress(hostname || null, port || null);
+      if (remote === undefined)
+        remote = formatAddress(socket.remoteAddress, socket.remotePort || null) ?? formatAddress(hostname || null, port || null);
       return remote;
     },
     get localAddress(): string | null {

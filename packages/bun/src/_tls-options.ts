@@ -68,8 +68,7 @@ export function bunTlsOptions(tls: TlsRequest, hostname: string): Bun.TLSOptions
   // serverName is both the SNI and the verification name in Bun. "" means "no SNI,
   // verify against the dialled host", which is right whenever that host is the name to
   // verify; core never asks otherwise, but if it did, verifying the right name wins.
-  const serverName =
-    tls.serverName ?? (tls.verifyName.toLowerCase() === hostname.toLowerCase() ? "" : tls.verifyName);
+  const serverName = tls.serverName ?? (tls.verifyName.toLowerCase() === hostname.toLowerCase() ? "" : tls.verifyName);
   const options: Bun.TLSOptions = { serverName, rejectUnauthorized: true };
   if (tls.alpn.length > 0) options.ALPNProtocols = alpnWire(tls.alpn);
   if (tls.caCerts.length > 0) options.ca = [...defaultRoots(), ...tls.caCerts];

@@ -32,7 +32,15 @@
  *
  * @module
  */
-import { isIpLiteral, SocketError, toSocketError, type DatagramEvents, type DatagramRequest, type DatagramTransport, type OpenDatagram } from "@sockets/core";
+import {
+  isIpLiteral,
+  SocketError,
+  toSocketError,
+  type DatagramEvents,
+  type DatagramRequest,
+  type DatagramTransport,
+  type OpenDatagram,
+} from "@sockets/core";
 
 /** Error-handler codes that report an earlier datagram's fate, not a broken socket. */
 const ICMP_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN", "ENETDOWN"]);

@@ -21,7 +21,14 @@
  *
  * @module
  */
-import { formatAddress, SocketError, type ListenerEvents, type ListenerTransport, type ListenRequest, type OpenListener } from "@sockets/core";
+import {
+  formatAddress,
+  SocketError,
+  type ListenerEvents,
+  type ListenerTransport,
+  type ListenRequest,
+  type OpenListener,
+} from "@sockets/core";
 import { BunAccepted, type AcceptingListener } from "./_bun-accepted.js";
 import { serverHandshake, type HandshakeRule } from "./_bun-opening.js";
 import { bunHandlers, type BunOwner, type BunSocket } from "./_bun-socket.js";

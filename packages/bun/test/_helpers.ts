@@ -116,10 +116,11 @@ export interface TlsPeers {
 
 /** Spawns the Node TLS peers and waits for their ports. */
 export async function startTlsPeers(): Promise<TlsPeers> {
-  const child: Subprocess<"pipe", "pipe", "inherit"> = Bun.spawn(
-    ["node", new URL("./fixtures/tls-peers.mjs", import.meta.url).pathname],
-    { stdin: "pipe", stdout: "pipe", stderr: "inherit" },
-  );
+  const child: Subprocess<"pipe", "pipe", "inherit"> = Bun.spawn(["node", new URL("./fixtures/tls-peers.mjs", import.meta.url).pathname], {
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "inherit",
+  });
   const reader = child.stdout.getReader();
   let text = "";
   while (!text.includes("\n")) {

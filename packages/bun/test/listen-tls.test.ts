@@ -29,7 +29,9 @@ async function serverStartTls(plain: Socket): Promise<Socket> {
 
 describe("listen() with TLS on Bun", () => {
   test("a TLS listener negotiates ALPN with a real Node client and echoes over TLS", async () => {
-    const server = tracked(listen("127.0.0.1:0", { secureTransport: "on", tls: { cert, key, alpn: ["x-test", "x-other"] }, allowHalfOpen: true }));
+    const server = tracked(
+      listen("127.0.0.1:0", { secureTransport: "on", tls: { cert, key, alpn: ["x-test", "x-other"] }, allowHalfOpen: true }),
+    );
     const port = portOf((await server.opened).localAddress);
     const clients = nodeClients({ port, mode: "tls", alpn: ["x-nope", "x-test"], send: "over tls\n" });
     const socket = await accept(server);
@@ -101,7 +103,9 @@ describe("listen() with TLS on Bun", () => {
   });
 
   test("server STARTTLS: a real Node client upgrades after OK, ALPN negotiated, echo over TLS", async () => {
-    const server = tracked(listen("127.0.0.1:0", { secureTransport: "starttls", tls: { cert, key, alpn: ["x-test"] }, allowHalfOpen: true }));
+    const server = tracked(
+      listen("127.0.0.1:0", { secureTransport: "starttls", tls: { cert, key, alpn: ["x-test"] }, allowHalfOpen: true }),
+    );
     const port = portOf((await server.opened).localAddress);
     const clients = nodeClients({ port, mode: "starttls", alpn: ["x-test"], send: "secret\n" });
     const plain = await accept(server);

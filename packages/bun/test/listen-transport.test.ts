@@ -3,7 +3,15 @@
  * without core's Listener on top: what reaches `events`, `attach`, `abort` and `close`.
  */
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { SocketError, type AcceptedConnection, type ListenerEvents, type ListenerTransport, type ListenRequest, type ServerTlsRequest, type TransportEvents } from "@sockets/core";
+import {
+  SocketError,
+  type AcceptedConnection,
+  type ListenerEvents,
+  type ListenerTransport,
+  type ListenRequest,
+  type ServerTlsRequest,
+  type TransportEvents,
+} from "@sockets/core";
 import { openBunListener } from "../src/index.js";
 import { pem, rejection } from "./_helpers.js";
 import { portOf, rawClient, until, within } from "./_listen-helpers.js";
@@ -44,7 +52,17 @@ afterEach(async () => {
 });
 
 function request(overrides: Partial<ListenRequest> = {}): ListenRequest {
-  return { hostname: "127.0.0.1", port: 0, tls: null, starttls: null, allowHalfOpen: false, backlog: undefined, ipv6Only: false, reusePort: false, ...overrides };
+  return {
+    hostname: "127.0.0.1",
+    port: 0,
+    tls: null,
+    starttls: null,
+    allowHalfOpen: false,
+    backlog: undefined,
+    ipv6Only: false,
+    reusePort: false,
+    ...overrides,
+  };
 }
 
 async function openListener(events: ListenerEvents, overrides: Partial<ListenRequest> = {}): Promise<ListenerTransport> {
@@ -55,7 +73,15 @@ async function openListener(events: ListenerEvents, overrides: Partial<ListenReq
 
 let serverTls: ServerTlsRequest;
 beforeAll(async () => {
-  serverTls = { role: "server", cert: await pem("leaf"), key: await pem("leaf-key"), alpn: [], requestCert: false, caCerts: [], handshakeTimeout: 200 };
+  serverTls = {
+    role: "server",
+    cert: await pem("leaf"),
+    key: await pem("leaf-key"),
+    alpn: [],
+    requestCert: false,
+    caCerts: [],
+    handshakeTimeout: 200,
+  };
 });
 
 describe("openBunListener (the listener seam)", () => {

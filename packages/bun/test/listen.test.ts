@@ -103,7 +103,7 @@ describe("listen() on Bun", () => {
     let sent = 0;
     // Bun's write accepts part of the data and keeps nothing: push until the kernel buffers
     // are full (200 ms without progress). A server that read into memory would take it all.
-    for (let idle = 0; idle < 20 && sent < 256 << 20; ) {
+    for (let idle = 0; idle < 20 && sent < 256 << 20;) {
       const n = client.socket.write(chunk);
       if (n > 0) {
         sent += n;

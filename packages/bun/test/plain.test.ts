@@ -177,7 +177,9 @@ describe("peer FIN", () => {
     const writer = socket.writable.getWriter();
     await writer.write(encoder.encode("after FIN\n"));
     await writer.close();
-    await (await peer.accepted()).ended;
+    await (
+      await peer.accepted()
+    ).ended;
     expect(text).toBe("after FIN\n");
     await socket.closed;
   });

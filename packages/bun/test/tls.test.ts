@@ -80,7 +80,13 @@ describe("secureTransport: on", () => {
   test("caCerts keep the default roots and NODE_EXTRA_CA_CERTS trusted", async () => {
     const certs = new URL("./fixtures/certs/", import.meta.url).pathname;
     const child = Bun.spawn(
-      [process.execPath, new URL("./fixtures/extra-ca-probe.ts", import.meta.url).pathname, String(peers.tls), String(peers.private), `${certs}private.pem`],
+      [
+        process.execPath,
+        new URL("./fixtures/extra-ca-probe.ts", import.meta.url).pathname,
+        String(peers.tls),
+        String(peers.private),
+        `${certs}private.pem`,
+      ],
       { env: { ...process.env, NODE_EXTRA_CA_CERTS: `${certs}ca.pem` }, stdout: "pipe", stderr: "inherit" },
     );
     const output = await new Response(child.stdout).text();

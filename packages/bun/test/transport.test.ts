@@ -6,7 +6,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { Cancellation, SocketError, type TransportEvents } from "@sockets/core";
-import { datagramCases, listenerCases, peersScript, runTransportCase, transportCases, type TransportCase } from "@sockets/transport-contract";
+import {
+  datagramCases,
+  listenerCases,
+  peersScript,
+  runTransportCase,
+  transportCases,
+  type TransportCase,
+} from "@sockets/transport-contract";
 import { openBunDatagram, openBunListener, openBunTransport } from "../src/index.js";
 import { alpnWire, bunTlsOptions } from "../src/_tls-options.js";
 import { listen, pem, rejection, type TestServer } from "./_helpers.js";
@@ -29,7 +36,11 @@ afterAll(() => peers.stop());
 const openers = { open: openBunTransport, openListener: openBunListener, openDatagram: openBunDatagram };
 const contract = (cases: readonly TransportCase[]) => () => {
   for (const testCase of cases) {
-    test(`${testCase.id}: ${testCase.title}`, () => runTransportCase(testCase, { ...openers, ...peers }), (testCase.timeout ?? 10_000) + 5_000);
+    test(
+      `${testCase.id}: ${testCase.title}`,
+      () => runTransportCase(testCase, { ...openers, ...peers }),
+      (testCase.timeout ?? 10_000) + 5_000,
+    );
   }
 };
 describe("the Transport contract", contract(transportCases));
@@ -66,7 +77,8 @@ function recorder(): TransportEvents & { log: string[]; bytes: number } {
   return events;
 }
 
-const request = (port: number, cancel = new Cancellation()) => ({ hostname: "127.0.0.1", port, tls: null, starttls: false, cancel }) as const;
+const request = (port: number, cancel = new Cancellation()) =>
+  ({ hostname: "127.0.0.1", port, tls: null, starttls: false, cancel }) as const;
 
 describe("openBunTransport", () => {
   test("delivers from the open until paused; nothing more until pull(), then data and end in order", async () => {

@@ -88,11 +88,17 @@ describe("udp() on Bun: modes", () => {
     const reader = server.readable.getReader();
     for (let i = 0; i < 3; i++) {
       const { value } = await reader.read();
-      await write(server, { data: value!.data, remoteAddress: i === 0 ? "localhost" : value!.remoteAddress, remotePort: value!.remotePort });
+      await write(server, {
+        data: value!.data,
+        remoteAddress: i === 0 ? "localhost" : value!.remoteAddress,
+        remotePort: value!.remotePort,
+      });
     }
     await until(() => peers.every((p) => p.got.length === 1));
     expect(peers.map((p) => text(p.got[0]!.data))).toEqual(["from 0", "from 1", "from 2"]);
-    const error = await write(server, { data: new Uint8Array(1), remoteAddress: "no-such-host.invalid", remotePort: 9 }).catch((e: unknown) => e);
+    const error = await write(server, { data: new Uint8Array(1), remoteAddress: "no-such-host.invalid", remotePort: 9 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SocketError);
     expect((error as SocketError).code).toBe("ENOTFOUND");
   });
@@ -114,7 +120,9 @@ describe("udp() on Bun: errors", () => {
     const server = track(udp({ localAddress: "127.0.0.1", localPort: 0 }));
     const { localPort } = await server.opened;
     const other = await peer();
-    const error = await write(server, { data: new Uint8Array(65508), remoteAddress: "127.0.0.1", remotePort: other.port }).catch((e: unknown) => e);
+    const error = await write(server, { data: new Uint8Array(65508), remoteAddress: "127.0.0.1", remotePort: other.port }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SocketError);
     expect((error as SocketError).code).toBe("EMSGSIZE");
     // Bun re-delivers that EMSGSIZE through its error handler: it must not fail the socket.
@@ -157,20 +165,22 @@ describe("udp() on Bun: errors", () => {
     expect(text((await server.readable.getReader().read()).value!.data)).toBe("in");
   });
 
-  test.each([["reuseAddress", { reuseAddress: true }], ["ipv6Only", { localAddress: "::", ipv6Only: true }], ["receiveBufferSize", { receiveBufferSize: 1 << 20 }], ["sendBufferSize", { sendBufferSize: 1 << 20 }]])(
-    "%s (which Bun ignores) is a synchronous SocketError EINVAL",
-    (name, extra) => {
-      let thrown: unknown;
-      try {
-        udp({ localAddress: "127.0.0.1", ...extra } as never);
-      } catch (error) {
-        thrown = error;
-      }
-      expect(thrown).toBeInstanceOf(SocketError);
-      expect((thrown as SocketError).code).toBe("EINVAL");
-      expect((thrown as SocketError).message).toContain(`Invalid option ${name}`);
-    },
-  );
+  test.each([
+    ["reuseAddress", { reuseAddress: true }],
+    ["ipv6Only", { localAddress: "::", ipv6Only: true }],
+    ["receiveBufferSize", { receiveBufferSize: 1 << 20 }],
+    ["sendBufferSize", { sendBufferSize: 1 << 20 }],
+  ])("%s (which Bun ignores) is a synchronous SocketError EINVAL", (name, extra) => {
+    let thrown: unknown;
+    try {
+      udp({ localAddress: "127.0.0.1", ...extra } as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SocketError);
+    expect((thrown as SocketError).code).toBe("EINVAL");
+    expect((thrown as SocketError).message).toContain(`Invalid option ${name}`);
+  });
 
   test("EADDRINUSE for a taken port rejects opened and closed", async () => {
     const first = track(udp({ localAddress: "127.0.0.1", localPort: 0 }));

@@ -36,5 +36,10 @@ import { WorkerdSocket } from "./_workerd-socket.js";
 export function adopt(socket: unknown): Socket {
   if (socket instanceof WorkerdSocket) return socket;
   const native = socket as CloudflareSocket;
-  return new WorkerdSocket(native, { secureTransport: native.secureTransport ?? "off", authority: "the inbound connection", sni: null, signal: undefined });
+  return new WorkerdSocket(native, {
+    secureTransport: native.secureTransport ?? "off",
+    authority: "the inbound connection",
+    sni: null,
+    signal: undefined,
+  });
 }

@@ -29,7 +29,15 @@
  * @module
  */
 import type { CloudflareSocket, CloudflareSocketInfo } from "cloudflare:sockets";
-import { assertCanStartTls, deferred, signalAborted, SocketError, type SecureTransportKind, type Socket, type SocketInfo } from "@sockets/core";
+import {
+  assertCanStartTls,
+  deferred,
+  signalAborted,
+  SocketError,
+  type SecureTransportKind,
+  type Socket,
+  type SocketInfo,
+} from "@sockets/core";
 import { workerdSocketError } from "./_workerd-errors.js";
 import { WorkerdReadable } from "./_workerd-readable.js";
 

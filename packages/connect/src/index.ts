@@ -145,7 +145,6 @@ export declare const listen: Listen;
  */
 export declare const serve: Serve;
 
-
 /**
  * @extension A UDP socket in the WICG Direct Sockets message shape: connected mode
  * (`remoteAddress` + `remotePort`) or bound mode (`localAddress`). Throws on workerd

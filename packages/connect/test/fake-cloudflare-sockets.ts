@@ -70,8 +70,10 @@ export class FakeSocket implements CloudflareSocket {
   }
 
   startTls(options?: { expectedServerHostname?: string }): CloudflareSocket {
-    if (this.secureTransport !== "starttls") throw new TypeError("The `secureTransport` socket option must be set to 'starttls' for startTls to be used.");
-    if (this.startTlsCalls.length > 0) throw new TypeError("startTls has already been called on this socket, or the socket was transferred over RPC.");
+    if (this.secureTransport !== "starttls")
+      throw new TypeError("The `secureTransport` socket option must be set to 'starttls' for startTls to be used.");
+    if (this.startTlsCalls.length > 0)
+      throw new TypeError("startTls has already been called on this socket, or the socket was transferred over RPC.");
     this.startTlsCalls.push(options);
     this.upgradedTo = new FakeSocket(this.address, { ...this.options, secureTransport: "on" });
     sockets.push(this.upgradedTo);

@@ -19,8 +19,35 @@ describe("sockets-serve arguments", () => {
     });
   });
   it("reads every option", () => {
-    const args = parseServeArgs(["--listen", "[::1]:0", "app.mjs", "--tls-cert", "c.pem", "--tls-key", "k.pem", "--starttls", "--alpn", "smtp,x", "--runtime", "deno", "--close-timeout", "500", "--runtime-bin", "/opt/deno"]);
-    expect(args).toMatchObject({ listen: "[::1]:0", module: "app.mjs", tlsCert: "c.pem", tlsKey: "k.pem", starttls: true, alpn: ["smtp", "x"], runtime: "deno", closeTimeout: 500, runtimeBin: "/opt/deno" });
+    const args = parseServeArgs([
+      "--listen",
+      "[::1]:0",
+      "app.mjs",
+      "--tls-cert",
+      "c.pem",
+      "--tls-key",
+      "k.pem",
+      "--starttls",
+      "--alpn",
+      "smtp,x",
+      "--runtime",
+      "deno",
+      "--close-timeout",
+      "500",
+      "--runtime-bin",
+      "/opt/deno",
+    ]);
+    expect(args).toMatchObject({
+      listen: "[::1]:0",
+      module: "app.mjs",
+      tlsCert: "c.pem",
+      tlsKey: "k.pem",
+      starttls: true,
+      alpn: ["smtp", "x"],
+      runtime: "deno",
+      closeTimeout: 500,
+      runtimeBin: "/opt/deno",
+    });
   });
   it.each([
     [[], /no module given/],

@@ -25,8 +25,5 @@ declare module "cloudflare:sockets" {
     allowHalfOpen?: boolean;
   }
 
-  export function connect(
-    address: string | { hostname: string; port: number },
-    options?: CloudflareSocketOptions,
-  ): CloudflareSocket;
+  export function connect(address: string | { hostname: string; port: number }, options?: CloudflareSocketOptions): CloudflareSocket;
 }

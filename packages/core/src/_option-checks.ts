@@ -28,7 +28,12 @@ export function stringList(name: string, value: unknown, check: (s: string) => b
 /** ALPN protocol names: 1–255 printable ASCII characters each (`undefined`/`null`: none). */
 export function alpnList(name: string, value: unknown): string[] {
   if (value === undefined || value === null) return [];
-  return stringList(name, value, (s) => s.length > 0 && s.length <= 255 && /^[\x21-\x7e]+$/.test(s), "an array of 1–255 character ASCII protocol names");
+  return stringList(
+    name,
+    value,
+    (s) => s.length > 0 && s.length <= 255 && /^[\x21-\x7e]+$/.test(s),
+    "an array of 1–255 character ASCII protocol names",
+  );
 }
 
 /** PEM certificates (`undefined`/`null`: none). */

@@ -60,7 +60,9 @@ export function _datagramOf(chunk: unknown, connected: boolean, last: { address:
     return { data, host: null, port: null };
   }
   if (typeof remotePort !== "number" || !Number.isInteger(remotePort) || remotePort < 1 || remotePort > 65535) {
-    throw invalid(`Invalid write: remotePort ${describe(remotePort)}; expected an integer from 1 to 65535 (bound mode names the peer of each write)`);
+    throw invalid(
+      `Invalid write: remotePort ${describe(remotePort)}; expected an integer from 1 to 65535 (bound mode names the peer of each write)`,
+    );
   }
   let host: string;
   if (remoteAddress === last.address) {
@@ -69,7 +71,9 @@ export function _datagramOf(chunk: unknown, connected: boolean, last: { address:
     try {
       host = udpHost("remoteAddress", remoteAddress);
     } catch (error) {
-      throw invalid(`Invalid write: ${(error as Error).message.replace(/^SocketError: Invalid option /, "")} (bound mode names the peer of each write)`);
+      throw invalid(
+        `Invalid write: ${(error as Error).message.replace(/^SocketError: Invalid option /, "")} (bound mode names the peer of each write)`,
+      );
     }
     last.address = remoteAddress;
     last.host = host;

@@ -183,7 +183,8 @@ export class _UdpSocketImpl implements UDPSocket {
     }
     const transport = this.#transport;
     const host = datagram.host;
-    if (transport === null || (host !== null && !isIpLiteral(host))) return this.#track(this.#writeLater(datagram.data, host, datagram.port));
+    if (transport === null || (host !== null && !isIpLiteral(host)))
+      return this.#track(this.#writeLater(datagram.data, host, datagram.port));
     let sending: void | Promise<void>;
     try {
       sending = transport.send(datagram.data, host, datagram.port);

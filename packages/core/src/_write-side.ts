@@ -177,8 +177,7 @@ export class _WriteSide {
     let pending: void | Promise<void>;
     try {
       const transport = this.#transport;
-      pending =
-        transport !== null || this.#attached ? this.#send(transport, bytes, index) : this.#sendLate(bytes, index);
+      pending = transport !== null || this.#attached ? this.#send(transport, bytes, index) : this.#sendLate(bytes, index);
     } catch (error) {
       return this.#transportFailed(error);
     }
@@ -191,9 +190,7 @@ export class _WriteSide {
 
   /** A write before the connection is open: sent once `attach()` is called. */
   #sendLate(bytes: Uint8Array, index: number): Promise<void> {
-    return new Promise<Transport | null>((resolve) => (this.#onAttach = resolve)).then((late) =>
-      this.#send(late, bytes, index),
-    );
+    return new Promise<Transport | null>((resolve) => (this.#onAttach = resolve)).then((late) => this.#send(late, bytes, index));
   }
 
   #writeFailedHandler(): (error: unknown) => never {

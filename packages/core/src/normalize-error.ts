@@ -77,16 +77,11 @@ export function codeOf(error: unknown): SocketErrorCode | undefined {
  * error.code; // "ECONNREFUSED"
  * ```
  */
-export function toSocketError(
-  error: unknown,
-  override: { code?: SocketErrorCode; message?: string } = {},
-): SocketError {
+export function toSocketError(error: unknown, override: { code?: SocketErrorCode; message?: string } = {}): SocketError {
   if (error instanceof SocketError && override.code === undefined) return error;
   const code = override.code ?? codeOf(error) ?? "EUNKNOWN";
   const native =
-    typeof error === "object" && error !== null && typeof (error as Error).message === "string"
-      ? (error as Error).message
-      : String(error);
+    typeof error === "object" && error !== null && typeof (error as Error).message === "string" ? (error as Error).message : String(error);
   return new SocketError(override.message ?? (native || code), { code, cause: error });
 }
 

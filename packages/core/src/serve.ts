@@ -148,7 +148,7 @@ export function createServe(listen: Listen): Serve {
       });
     }
     if (typeof options !== "object" || options === null) {
-      throw new SocketError("serve() needs options with an address, e.g. { address: \"127.0.0.1:0\" }", { code: "EINVAL" });
+      throw new SocketError('serve() needs options with an address, e.g. { address: "127.0.0.1:0" }', { code: "EINVAL" });
     }
     const closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS;
     if (!Number.isInteger(closeTimeout) || closeTimeout < 0) {
@@ -178,7 +178,13 @@ class _Server<Env> implements Server {
   readonly #closeTimeout: number;
   readonly #onError: (error: unknown, socket: Socket) => void;
 
-  constructor(listener: ReturnType<Listen>, app: SocketApp<Env>, env: Env, closeTimeout: number, onError: (error: unknown, socket: Socket) => void) {
+  constructor(
+    listener: ReturnType<Listen>,
+    app: SocketApp<Env>,
+    env: Env,
+    closeTimeout: number,
+    onError: (error: unknown, socket: Socket) => void,
+  ) {
     this.#listener = listener;
     this.#closeTimeout = closeTimeout;
     this.#onError = onError;

@@ -26,10 +26,9 @@ export function assertCanStartTls(state: {
   readonly closed: boolean;
 }): void {
   if (state.secureTransport !== "starttls") {
-    throw new SocketError(
-      `startTls() needs a socket opened with secureTransport "starttls"; this one has "${state.secureTransport}"`,
-      { code: "EINVAL" },
-    );
+    throw new SocketError(`startTls() needs a socket opened with secureTransport "starttls"; this one has "${state.secureTransport}"`, {
+      code: "EINVAL",
+    });
   }
   if (state.upgraded) throw new SocketError("startTls() was already called on this socket", { code: "EINVAL" });
   if (state.closed) throw new SocketError("startTls() was called on a closed socket", { code: "ECLOSED" });

@@ -120,10 +120,12 @@ export function resolveUdpOptions(options: unknown): ResolvedUdpOptions {
   let local: DatagramRequest["local"] = null;
   if (wantsRemote) {
     const hostname = udpHost("remoteAddress", o.remoteAddress);
-    if (o.remotePort === undefined || o.remotePort === null) throw badOption("remotePort", o.remotePort, "an integer from 1 to 65535 (connected mode needs both)");
+    if (o.remotePort === undefined || o.remotePort === null)
+      throw badOption("remotePort", o.remotePort, "an integer from 1 to 65535 (connected mode needs both)");
     remote = { hostname, port: integerOption("remotePort", o.remotePort, 1, 65535, 0) };
   } else {
-    if (o.localAddress === undefined) throw badOption("localAddress", o.localAddress, "an IP address or hostname to bind (bound mode; localPort alone is not enough)");
+    if (o.localAddress === undefined)
+      throw badOption("localAddress", o.localAddress, "an IP address or hostname to bind (bound mode; localPort alone is not enough)");
     local = { hostname: udpHost("localAddress", o.localAddress), port: integerOption("localPort", o.localPort, 0, 65535, 0) };
   }
   const ipv6Only = bool("ipv6Only", o.ipv6Only);

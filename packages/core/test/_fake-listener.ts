@@ -87,8 +87,14 @@ export function harness(pullMode?: (events: ListenerEvents) => Promise<void>): H
       rejectOpen = reject;
     });
   };
-  return { listen: createListen(open), requests, events: () => events!, transport, resolveOpen: () => resolveOpen(), rejectOpen: (e) => rejectOpen(e) };
+  return {
+    listen: createListen(open),
+    requests,
+    events: () => events!,
+    transport,
+    resolveOpen: () => resolveOpen(),
+    rejectOpen: (e) => rejectOpen(e),
+  };
 }
 
 export const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
-

@@ -73,7 +73,5 @@ group("parseAddress: rejected forms name the value and what is expected", () => 
     [new URL("postgres://db/app"), "no port"],
   ])("%j", (input, mentions) => rejects(input, mentions));
 
-  it.each([undefined, null, 42, true, Symbol("x"), () => "a:1", ["a", 1]])("junk %s", (input) =>
-    rejects(input, "expected"),
-  );
+  it.each([undefined, null, 42, true, Symbol("x"), () => "a:1", ["a", 1]])("junk %s", (input) => rejects(input, "expected"));
 });

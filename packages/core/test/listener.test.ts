@@ -13,7 +13,11 @@ describe("listen(): validation", () => {
     h.listen("127.0.0.1:0");
     h.listen({ hostname: "::1", port: 0 });
     h.listen("[::]:8080");
-    expect(h.requests.map((r) => [r.hostname, r.port])).toEqual([["127.0.0.1", 0], ["::1", 0], ["::", 8080]]);
+    expect(h.requests.map((r) => [r.hostname, r.port])).toEqual([
+      ["127.0.0.1", 0],
+      ["::1", 0],
+      ["::", 8080],
+    ]);
   });
   it.each([
     ["127.0.0.1:70000", undefined, /port "70000"/],
@@ -38,7 +42,9 @@ describe("listen(): validation", () => {
   });
   it("never echoes a private key", () => {
     const badKey = "-----BEGIN NOT A KEY----- top secret";
-    expect(() => listen("127.0.0.1:0", { secureTransport: "on", tls: { cert: CERT, key: badKey } })).toThrow(/tls\.key \(a string of 36 characters\)/);
+    expect(() => listen("127.0.0.1:0", { secureTransport: "on", tls: { cert: CERT, key: badKey } })).toThrow(
+      /tls\.key \(a string of 36 characters\)/,
+    );
     try {
       listen("127.0.0.1:0", { secureTransport: "on", tls: { cert: CERT, key: badKey } });
     } catch (error) {

@@ -109,7 +109,10 @@ describe("serve()", () => {
     const started_ = Date.now();
     await server.close();
     expect(Date.now() - started_).toBeGreaterThanOrEqual(15);
-    const error = await socketSeen!.closed.then(() => null, (e: unknown) => e);
+    const error = await socketSeen!.closed.then(
+      () => null,
+      (e: unknown) => e,
+    );
     // close(reason) resolves `closed`; the reason reaches reads.
     expect(error).toBeNull();
     await expect(socketSeen!.readable.getReader().read()).rejects.toMatchObject({ code: "ECLOSED" });

@@ -30,8 +30,14 @@ describe("a failed dial", () => {
     const order: string[] = [];
     socket.opened.catch(() => order.push("opened"));
     socket.closed.catch(() => order.push("closed"));
-    socket.writable.getWriter().write(bytes("queued")).catch(() => order.push("write"));
-    socket.readable.getReader().read().catch(() => order.push("read"));
+    socket.writable
+      .getWriter()
+      .write(bytes("queued"))
+      .catch(() => order.push("write"));
+    socket.readable
+      .getReader()
+      .read()
+      .catch(() => order.push("read"));
     await tick();
     runtime.dial().fail(refused());
     await tick();
@@ -96,7 +102,9 @@ describe("a failure of an open connection", () => {
 });
 
 describe("opened and closed are marked handled", () => {
-  const proc = (globalThis as unknown as { process: { on(e: string, f: (r: unknown) => void): void; off(e: string, f: (r: unknown) => void): void } }).process;
+  const proc = (
+    globalThis as unknown as { process: { on(e: string, f: (r: unknown) => void): void; off(e: string, f: (r: unknown) => void): void } }
+  ).process;
   let unhandled: unknown[] = [];
   const hook = (reason: unknown): void => void unhandled.push(reason);
   beforeEach(() => {

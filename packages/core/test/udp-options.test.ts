@@ -64,16 +64,33 @@ describe("udp(): validation", () => {
       signal: undefined,
       highWaterMark: 64,
     });
-    const bound = resolveUdpOptions({ localAddress: "::", ipv6Only: true, reuseAddress: true, sendBufferSize: 4096, receiveBufferSize: 8192, highWaterMark: 0 });
+    const bound = resolveUdpOptions({
+      localAddress: "::",
+      ipv6Only: true,
+      reuseAddress: true,
+      sendBufferSize: 4096,
+      receiveBufferSize: 8192,
+      highWaterMark: 0,
+    });
     expect(bound.mode).toBe("bound");
-    expect(bound.request).toEqual({ remote: null, local: { hostname: "::", port: 0 }, ipv6Only: true, reuseAddress: true, sendBufferSize: 4096, receiveBufferSize: 8192 });
+    expect(bound.request).toEqual({
+      remote: null,
+      local: { hostname: "::", port: 0 },
+      ipv6Only: true,
+      reuseAddress: true,
+      sendBufferSize: 4096,
+      receiveBufferSize: 8192,
+    });
     expect(bound.highWaterMark).toBe(0);
   });
 
   it("maps localhost to 127.0.0.1 on every runtime and leaves other names to the runtime's resolver", () => {
     expect(resolveUdpOptions({ remoteAddress: "localhost", remotePort: 53 }).request.remote).toEqual({ hostname: "127.0.0.1", port: 53 });
     expect(resolveUdpOptions({ localAddress: "localhost", localPort: 5353 }).request.local).toEqual({ hostname: "127.0.0.1", port: 5353 });
-    expect(resolveUdpOptions({ remoteAddress: "dns.example", remotePort: 53 }).request.remote).toEqual({ hostname: "dns.example", port: 53 });
+    expect(resolveUdpOptions({ remoteAddress: "dns.example", remotePort: 53 }).request.remote).toEqual({
+      hostname: "dns.example",
+      port: 53,
+    });
   });
 
   it("isIpLiteral tells literals from names", () => {

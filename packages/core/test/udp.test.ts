@@ -26,10 +26,22 @@ describe("udp(): opening", () => {
     const read = socket.readable.getReader().read();
     const write = socket.writable.getWriter().write({ data: bytes("x"), remoteAddress: "127.0.0.1", remotePort: 9 });
     fake.rejectOpen(Object.assign(new Error("bind EADDRINUSE"), { code: "EADDRINUSE" }));
-    const errors = await Promise.all([socket.opened, socket.closed, read, write].map((p) => p.then(() => "resolved", (e: unknown) => e)));
+    const errors = await Promise.all(
+      [socket.opened, socket.closed, read, write].map((p) =>
+        p.then(
+          () => "resolved",
+          (e: unknown) => e,
+        ),
+      ),
+    );
     expect(errors.map(codeOf)).toEqual(["EADDRINUSE", "EADDRINUSE", "EADDRINUSE", "EADDRINUSE"]);
     expect(new Set(errors).size).toBe(1);
-    expect(await socket.close().then(() => "resolved", () => "rejected")).toBe("rejected");
+    expect(
+      await socket.close().then(
+        () => "resolved",
+        () => "rejected",
+      ),
+    ).toBe("rejected");
   });
 
   it("close() while opening resolves closed at once and closes the transport that arrives late", async () => {
@@ -194,12 +206,18 @@ describe("udp(): writing", () => {
       [{ data: "text", remoteAddress: "127.0.0.1", remotePort: 9 }, /data "text"/],
       ["text", /Invalid write "text"/],
     ] as const) {
-      const error = await socket.writable.getWriter().write(chunk as never).catch((e: unknown) => e);
+      const error = await socket.writable
+        .getWriter()
+        .write(chunk as never)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SocketError);
       expect((error as SocketError).code).toBe("EINVAL");
       expect((error as SocketError).message).toMatch(message);
     }
-    const unresolved = await socket.writable.getWriter().write({ data: bytes("x"), remoteAddress: "nowhere.invalid", remotePort: 9 }).catch((e: unknown) => e);
+    const unresolved = await socket.writable
+      .getWriter()
+      .write({ data: bytes("x"), remoteAddress: "nowhere.invalid", remotePort: 9 })
+      .catch((e: unknown) => e);
     expect(unresolved).toMatchObject({ code: "ENOTFOUND" });
     expect(fake.sent).toHaveLength(4);
     await socket.close();
@@ -319,7 +337,12 @@ describe("udp(): closing", () => {
     const reason = new Error("shutting down");
     await socket.close(reason);
     expect(await read.catch((e: unknown) => e)).toBe(reason);
-    expect(await socket.writable.getWriter().write({ data: bytes("x"), remoteAddress: "127.0.0.1", remotePort: 1 }).catch((e: unknown) => e)).toBe(reason);
+    expect(
+      await socket.writable
+        .getWriter()
+        .write({ data: bytes("x"), remoteAddress: "127.0.0.1", remotePort: 1 })
+        .catch((e: unknown) => e),
+    ).toBe(reason);
     expect(fake.transport.closes).toBe(1);
   });
 
@@ -329,7 +352,14 @@ describe("udp(): closing", () => {
     const socket = fake.udp({ localAddress: "127.0.0.1", signal: controller.signal });
     const read = socket.readable.getReader().read();
     controller.abort(new Error("user gave up"));
-    const errors = await Promise.all([socket.opened, socket.closed, read].map((p) => p.then(() => "resolved", (e: unknown) => e)));
+    const errors = await Promise.all(
+      [socket.opened, socket.closed, read].map((p) =>
+        p.then(
+          () => "resolved",
+          (e: unknown) => e,
+        ),
+      ),
+    );
     expect(errors.map(codeOf)).toEqual(["EABORTED", "EABORTED", "EABORTED"]);
     expect((errors[0] as Error).message).toMatch(/The UDP socket was aborted by its signal/);
     fake.resolveOpen();

@@ -62,4 +62,3 @@ export function _toSocketError(error: unknown, phase: _Phase): SocketError {
   const code = _classCode(error) ?? codeOf(error) ?? (phase === "handshake" ? "ETLS" : "EUNKNOWN");
   return toSocketError(error, { code });
 }
-

@@ -51,7 +51,10 @@ export async function _serverHandshake(conn: Deno.TlsConn, request: ServerTlsReq
     _closeQuietly(conn);
     if (cancel?.cancelled === true) throw attemptAborted(cancel.reason);
     if (timedOut) {
-      throw _toSocketError(new Error(`The client did not finish the TLS handshake within ${request.handshakeTimeout} ms`, { cause: error }), "handshake");
+      throw _toSocketError(
+        new Error(`The client did not finish the TLS handshake within ${request.handshakeTimeout} ms`, { cause: error }),
+        "handshake",
+      );
     }
     throw _toSocketError(error, "handshake");
   } finally {

@@ -22,7 +22,16 @@
  *
  * @module
  */
-import { isServerTls, SocketError, type Cancellation, type ServerTlsRequest, type SocketInfo, type TlsRequest, type Transport, type TransportEvents } from "@sockets/core";
+import {
+  isServerTls,
+  SocketError,
+  type Cancellation,
+  type ServerTlsRequest,
+  type SocketInfo,
+  type TlsRequest,
+  type Transport,
+  type TransportEvents,
+} from "@sockets/core";
 import { _toSocketError } from "./_errors.js";
 import { _closeQuietly, _secure, type _Secured } from "./_handshake.js";
 import { _info } from "./_info.js";

@@ -32,7 +32,15 @@
  *
  * @module
  */
-import { isIpLiteral, SocketError, toSocketError, type DatagramEvents, type DatagramRequest, type DatagramTransport, type OpenDatagram } from "@sockets/core";
+import {
+  isIpLiteral,
+  SocketError,
+  toSocketError,
+  type DatagramEvents,
+  type DatagramRequest,
+  type DatagramTransport,
+  type OpenDatagram,
+} from "@sockets/core";
 import { _toSocketError } from "./_errors.js";
 
 /** The largest UDP payload (IPv6 65 527, IPv4 65 507; 65 535 leaves no doubt). */
@@ -131,7 +139,10 @@ function bindFor(remote: string): string {
 
 async function open(request: DatagramRequest, events: DatagramEvents): Promise<DatagramTransport> {
   const remote = request.remote === null ? null : { hostname: await resolve(request.remote.hostname), port: request.remote.port };
-  const local = request.local === null ? { hostname: bindFor(remote!.hostname), port: 0 } : { hostname: await resolve(request.local.hostname), port: request.local.port };
+  const local =
+    request.local === null
+      ? { hostname: bindFor(remote!.hostname), port: 0 }
+      : { hostname: await resolve(request.local.hostname), port: request.local.port };
   let conn: Deno.DatagramConn;
   try {
     conn = Deno.listenDatagram({ transport: "udp", hostname: local.hostname, port: local.port, reuseAddress: request.reuseAddress });

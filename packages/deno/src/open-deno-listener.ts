@@ -105,7 +105,12 @@ export const openDenoListener: OpenListener = (request, events) => {
     listener =
       request.tls === null
         ? Deno.listen(base)
-        : Deno.listenTls({ ...base, cert: request.tls.cert, key: request.tls.key, ...(request.tls.alpn.length > 0 ? { alpnProtocols: [...request.tls.alpn] } : {}) });
+        : Deno.listenTls({
+            ...base,
+            cert: request.tls.cert,
+            key: request.tls.key,
+            ...(request.tls.alpn.length > 0 ? { alpnProtocols: [...request.tls.alpn] } : {}),
+          });
   } catch (error) {
     return Promise.reject(_toSocketError(error, "connect"));
   }
@@ -173,7 +178,8 @@ class _DenoListener implements ListenerTransport {
           _closeQuietly(conn);
           return;
         }
-        if (this.#request.tls === null) this.#deliver(new _DenoAccepted(conn as Deno.TcpConn, _info(conn, null), this.#request.starttls !== null));
+        if (this.#request.tls === null)
+          this.#deliver(new _DenoAccepted(conn as Deno.TcpConn, _info(conn, null), this.#request.starttls !== null));
         else this.#handshake(conn as Deno.TlsConn);
       }
     } finally {

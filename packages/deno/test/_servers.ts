@@ -104,14 +104,11 @@ export function startSilent(): Peer & { readonly clientGone: Promise<void> } {
  * no server-side `startTls`.
  */
 export function startStarttls(): Peer {
-  const tls = serve(
-    Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert, key, alpnProtocols: ["x-test"] }),
-    async (conn) => {
-      await readAll(conn, (bytes) => writeAll(conn, bytes));
-      await conn.closeWrite().catch(() => {});
-      closeQuietly(conn);
-    },
-  );
+  const tls = serve(Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert, key, alpnProtocols: ["x-test"] }), async (conn) => {
+    await readAll(conn, (bytes) => writeAll(conn, bytes));
+    await conn.closeWrite().catch(() => {});
+    closeQuietly(conn);
+  });
   const plain = serve(Deno.listen({ hostname: "127.0.0.1", port: 0 }), async (conn) => {
     const buffer = new Uint8Array(64);
     let line = "";

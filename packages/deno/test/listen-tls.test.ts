@@ -34,10 +34,12 @@ async function readBytes(conn: Deno.Conn, length: number): Promise<Uint8Array> {
 
 /** Echoes until the peer's FIN; resolves with the failure, if any (never rejects). */
 function echo(socket: Socket): Promise<unknown> {
-  return socket.opened.then(() => socket.readable.pipeTo(socket.writable)).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
+  return socket.opened
+    .then(() => socket.readable.pipeTo(socket.writable))
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 }
 
 /** The next accepted socket (handled at once: a test that fails first leaves no stray rejection). */
@@ -89,7 +91,12 @@ Deno.test("TLS listener: a raw Deno.connectTls client gets the certificate, ALPN
   const server = listen("127.0.0.1:0", { secureTransport: "on", tls, allowHalfOpen: true });
   try {
     const { localAddress } = await within(server.opened, 5000, "opened");
-    const client = await Deno.connectTls({ hostname: "127.0.0.1", port: port(localAddress), caCerts: [caPem], alpnProtocols: ["other", "x-test"] });
+    const client = await Deno.connectTls({
+      hostname: "127.0.0.1",
+      port: port(localAddress),
+      caCerts: [caPem],
+      alpnProtocols: ["other", "x-test"],
+    });
     try {
       const accepting = nextSocket(server);
       equal((await within(client.handshake(), 5000, "client handshake")).alpnProtocol, "x-test", "the client sees x-test");
@@ -215,34 +222,37 @@ async function starttlsServer(socket: Socket, readPending: boolean): Promise<{ s
 }
 
 for (const readPending of [false, true]) {
-  Deno.test(`server STARTTLS (${readPending ? "a read pending" : "no read pending"}): a raw Deno.connect + Deno.startTls client`, async () => {
-    await using server = listen("127.0.0.1:0", { secureTransport: "starttls", tls, allowHalfOpen: true });
-    const { localAddress } = await server.opened;
-    const plain = await Deno.connect({ hostname: "127.0.0.1", port: port(localAddress) });
-    let client: Deno.TlsConn | null = null;
-    try {
-      const socket = await nextSocket(server);
-      equal((await socket.opened).alpn, null, "no ALPN before the upgrade");
-      const serving = starttlsServer(socket, readPending);
-      await writeAll(plain, utf8("STARTTLS\n"));
-      equal(text(await within(readBytes(plain, 3), 5000, "reply")), "OK\n", "plain-text reply");
-      client = await Deno.startTls(plain, { hostname: "localhost", caCerts: [caPem], alpnProtocols: ["x-test"] });
-      equal((await within(client.handshake(), 5000, "client handshake")).alpnProtocol, "x-test", "the client sees x-test");
-      const { secure, oldRead } = await serving;
-      if (readPending) equal(oldRead, true, "the read pending at the upgrade ends");
-      const info = await secure.opened;
-      equal(info.alpn, "x-test", "the server socket's alpn");
-      equal(info.remoteAddress, `127.0.0.1:${clientPort(plain)}`, "remoteAddress is the client's, not the relay's");
-      equal(info.localAddress, localAddress, "localAddress is the listener's, not the relay's");
-      const echoing = echo(secure);
-      await rawEcho(client, "secret");
-      equal(await within(echoing, 5000, "echo done"), undefined, "the echo ended cleanly");
-      await within(secure.closed, 5000, "secure closed");
-    } finally {
-      if (client !== null) client.close();
-      else plain.close();
-    }
-  });
+  Deno.test(
+    `server STARTTLS (${readPending ? "a read pending" : "no read pending"}): a raw Deno.connect + Deno.startTls client`,
+    async () => {
+      await using server = listen("127.0.0.1:0", { secureTransport: "starttls", tls, allowHalfOpen: true });
+      const { localAddress } = await server.opened;
+      const plain = await Deno.connect({ hostname: "127.0.0.1", port: port(localAddress) });
+      let client: Deno.TlsConn | null = null;
+      try {
+        const socket = await nextSocket(server);
+        equal((await socket.opened).alpn, null, "no ALPN before the upgrade");
+        const serving = starttlsServer(socket, readPending);
+        await writeAll(plain, utf8("STARTTLS\n"));
+        equal(text(await within(readBytes(plain, 3), 5000, "reply")), "OK\n", "plain-text reply");
+        client = await Deno.startTls(plain, { hostname: "localhost", caCerts: [caPem], alpnProtocols: ["x-test"] });
+        equal((await within(client.handshake(), 5000, "client handshake")).alpnProtocol, "x-test", "the client sees x-test");
+        const { secure, oldRead } = await serving;
+        if (readPending) equal(oldRead, true, "the read pending at the upgrade ends");
+        const info = await secure.opened;
+        equal(info.alpn, "x-test", "the server socket's alpn");
+        equal(info.remoteAddress, `127.0.0.1:${clientPort(plain)}`, "remoteAddress is the client's, not the relay's");
+        equal(info.localAddress, localAddress, "localAddress is the listener's, not the relay's");
+        const echoing = echo(secure);
+        await rawEcho(client, "secret");
+        equal(await within(echoing, 5000, "echo done"), undefined, "the echo ended cleanly");
+        await within(secure.closed, 5000, "secure closed");
+      } finally {
+        if (client !== null) client.close();
+        else plain.close();
+      }
+    },
+  );
 }
 
 Deno.test("server STARTTLS: our connect() with secureTransport starttls on both ends", async () => {

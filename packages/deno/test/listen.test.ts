@@ -31,10 +31,12 @@ async function readBytes(conn: Deno.Conn, length: number): Promise<Uint8Array> {
  * test asserts it, and it is handled from the start).
  */
 function echo(socket: Socket): Promise<unknown> {
-  return socket.opened.then(() => socket.readable.pipeTo(socket.writable)).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
+  return socket.opened
+    .then(() => socket.readable.pipeTo(socket.writable))
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 }
 
 /** The little of `node:net` used here (imported by a computed name: this package's tsc has no Node types). */
@@ -103,7 +105,9 @@ Deno.test("many concurrent raw clients each get their own bytes back", async () 
   try {
     const { localAddress } = await within(server.opened, 5000, "opened");
     const count = 25;
-    const clients = await Promise.all(Array.from({ length: count }, () => Deno.connect({ hostname: "127.0.0.1", port: port(localAddress) })));
+    const clients = await Promise.all(
+      Array.from({ length: count }, () => Deno.connect({ hostname: "127.0.0.1", port: port(localAddress) })),
+    );
     try {
       await within(
         Promise.all(

@@ -22,11 +22,13 @@ const expectedFailures: Record<string, ExpectedFailure> = {
     link: "https://github.com/denoland/deno/pull/33415",
   },
   "open/tls-cancelled-handshake-closes": {
-    reason: "Deno finishes a TLS handshake before it closes a TlsConn: against a peer that never answers, the socket stays open until the peer acts (README)",
+    reason:
+      "Deno finishes a TLS handshake before it closes a TlsConn: against a peer that never answers, the socket stays open until the peer acts (README)",
     link: "https://github.com/denoland/deno/pull/14547",
   },
   "starttls/cancelled": {
-    reason: "Deno finishes a TLS handshake before it closes a TlsConn: against a peer that never answers, the socket stays open until the peer acts (README)",
+    reason:
+      "Deno finishes a TLS handshake before it closes a TlsConn: against a peer that never answers, the socket stays open until the peer acts (README)",
     link: "https://github.com/denoland/deno/pull/14547",
   },
 };

@@ -97,7 +97,11 @@ Deno.test("bound mode: many peers, replies by name; nothing is received until a 
       ok(from >= 0, "the sender is one of the peers");
       if (from === 2) equal(value!.data, pattern(65_507), "65 507 bytes, whole");
       else equal(text(value!.data), `from ${from}`, "datagram from its sender");
-      await write(server, { data: value!.data.subarray(0, 8), remoteAddress: from === 0 ? "localhost" : "127.0.0.1", remotePort: value!.remotePort });
+      await write(server, {
+        data: value!.data.subarray(0, 8),
+        remoteAddress: from === 0 ? "localhost" : "127.0.0.1",
+        remotePort: value!.remotePort,
+      });
     }
     await until(() => peers.every((p) => p.got.length === 1), "replies");
     equal(server.stats.received, 3, "received");
@@ -113,7 +117,10 @@ Deno.test("an oversized datagram rejects that write with EMSGSIZE; the socket st
   try {
     const { localPort } = await server.opened;
     const first = server.writable;
-    const error = await rejection(write(server, { data: new Uint8Array(65_508), remoteAddress: "127.0.0.1", remotePort: other.port }), "oversized");
+    const error = await rejection(
+      write(server, { data: new Uint8Array(65_508), remoteAddress: "127.0.0.1", remotePort: other.port }),
+      "oversized",
+    );
     ok(error instanceof SocketError, "a SocketError");
     equal((error as SocketError).code, "EMSGSIZE", "code");
     ok(server.writable !== first, "a fresh writable");
@@ -150,7 +157,10 @@ Deno.test("options Deno has no equivalent for are a synchronous SocketError EINV
     } catch (error) {
       thrown = error;
     }
-    ok(thrown instanceof SocketError && thrown.code === "EINVAL" && thrown.message.includes(`Invalid option ${name}`), `${name}: ${String(thrown)}`);
+    ok(
+      thrown instanceof SocketError && thrown.code === "EINVAL" && thrown.message.includes(`Invalid option ${name}`),
+      `${name}: ${String(thrown)}`,
+    );
   }
   const a = udp({ localAddress: "127.0.0.1", localPort: 0, reuseAddress: true });
   const { localPort } = await a.opened;
@@ -183,7 +193,10 @@ Deno.test("a hostname that does not resolve rejects that write with ENOTFOUND", 
   const server = udp({ localAddress: "127.0.0.1", localPort: 0 });
   try {
     await server.opened;
-    const error = await rejection(write(server, { data: new Uint8Array(1), remoteAddress: "no-such-host.invalid", remotePort: 9 }), "unresolvable");
+    const error = await rejection(
+      write(server, { data: new Uint8Array(1), remoteAddress: "no-such-host.invalid", remotePort: 9 }),
+      "unresolvable",
+    );
     equal((error as SocketError).code, "ENOTFOUND", "code");
   } finally {
     await server.close();

@@ -44,7 +44,16 @@
  */
 import type * as net from "node:net";
 import type * as tls from "node:tls";
-import { formatAddress, isServerTls, type Cancellation, type ServerTlsRequest, type SocketInfo, type TlsRequest, type Transport, type TransportEvents } from "@sockets/core";
+import {
+  formatAddress,
+  isServerTls,
+  type Cancellation,
+  type ServerTlsRequest,
+  type SocketInfo,
+  type TlsRequest,
+  type Transport,
+  type TransportEvents,
+} from "@sockets/core";
 import { _destroyPair, _startHandshake } from "./_handshake.js";
 import { _probeReset } from "./_reset-probe.js";
 import { _startServerHandshake } from "./_server-handshake.js";
@@ -151,12 +160,7 @@ export class NodeTransport implements Transport {
   /** The reader's BYOB view from the last `pull()`, filled by the next read. */
   #view: Uint8Array | null = null;
 
-  constructor(
-    socket: net.Socket | tls.TLSSocket,
-    raw: net.Socket,
-    events: TransportEvents,
-    reader: _UserBufferReader | null = null,
-  ) {
+  constructor(socket: net.Socket | tls.TLSSocket, raw: net.Socket, events: TransportEvents, reader: _UserBufferReader | null = null) {
     this.#reader = reader;
     this.#socket = socket;
     this.#raw = raw;
@@ -314,7 +318,7 @@ export class NodeTransport implements Transport {
     if (this.#reader !== null) return;
     const socket = this.#socket;
     socket.off("data", NodeTransport.#listeners.data);
-    for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) this.#onData(chunk);
+    for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null;) this.#onData(chunk);
   }
 
   /** Stays on `socket` for its whole life (counts the close; reports it unless silent). */
@@ -438,8 +442,7 @@ export class NodeTransport implements Transport {
       socket.once("finish", () => _destroyPair(socket, raw));
       socket.end();
     }
-    const closes =
-      this.#open === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.#allClosed = resolve));
+    const closes = this.#open === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.#allClosed = resolve));
     this.#closing = closes.then(() => {
       if (failure !== null) throw failure;
     });

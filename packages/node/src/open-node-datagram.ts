@@ -114,7 +114,9 @@ async function open(request: DatagramRequest, events: DatagramEvents): Promise<D
     await new Promise<void>((resolve, reject) => {
       socket.once("error", reject);
       if (remote !== null) {
-        socket.connect(remote.port, remote.hostname, (error?: Error) => (error === undefined || error === null ? resolve() : reject(error)));
+        socket.connect(remote.port, remote.hostname, (error?: Error) =>
+          error === undefined || error === null ? resolve() : reject(error),
+        );
       } else {
         socket.bind({ address: local!.hostname, port: local!.port, exclusive: true }, () => resolve());
       }

@@ -69,12 +69,7 @@ class _Dial {
   readonly #reject: (error: unknown) => void;
   readonly #onCancel = (reason: unknown): void => this.#fail(attemptAborted(reason));
 
-  constructor(
-    request: OpenRequest,
-    events: TransportEvents,
-    resolve: (transport: Transport) => void,
-    reject: (error: unknown) => void,
-  ) {
+  constructor(request: OpenRequest, events: TransportEvents, resolve: (transport: Transport) => void, reject: (error: unknown) => void) {
     this.#request = request;
     this.#events = events;
     this.#resolve = resolve;

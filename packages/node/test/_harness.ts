@@ -31,9 +31,7 @@ export class Servers {
   async stopAll(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();
-    await Promise.all(
-      [...this.#servers].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-    );
+    await Promise.all([...this.#servers].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     this.#servers.clear();
   }
 }

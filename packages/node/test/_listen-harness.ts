@@ -71,9 +71,7 @@ export function outcome(socket: net.Socket): Promise<{ error: NodeJS.ErrnoExcept
   });
   socket.on("error", (e: NodeJS.ErrnoException) => (error = e));
   if (socket.destroyed) return Promise.resolve({ error, ended, data: "" });
-  return new Promise((resolve) =>
-    socket.once("close", () => resolve({ error, ended, data: Buffer.concat(chunks).toString("utf8") })),
-  );
+  return new Promise((resolve) => socket.once("close", () => resolve({ error, ended, data: Buffer.concat(chunks).toString("utf8") })));
 }
 
 /** Reads a socket until `expected` bytes of text arrived (or the stream ended). */

@@ -43,15 +43,45 @@ export function createTestPki(): TestPki {
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
   const makeCa = (name: string): Pem => {
-    openssl("req", "-x509", ...ec, "-keyout", file(`${name}.key`), "-out", file(`${name}.pem`), "-days", "2",
-      "-subj", `/CN=${name}`, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign");
+    openssl(
+      "req",
+      "-x509",
+      ...ec,
+      "-keyout",
+      file(`${name}.key`),
+      "-out",
+      file(`${name}.pem`),
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${name}`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign",
+    );
     return read(name);
   };
   const makeLeaf = (name: string, ca: string, san: string): Pem => {
     openssl("req", ...ec, "-keyout", file(`${name}.key`), "-out", file(`${name}.csr`), "-subj", `/CN=${name}`);
     writeFileSync(file(`${name}.ext`), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-    openssl("x509", "-req", "-in", file(`${name}.csr`), "-CA", file(`${ca}.pem`), "-CAkey", file(`${ca}.key`),
-      "-CAcreateserial", "-out", file(`${name}.pem`), "-days", "2", "-extfile", file(`${name}.ext`));
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      file(`${name}.csr`),
+      "-CA",
+      file(`${ca}.pem`),
+      "-CAkey",
+      file(`${ca}.key`),
+      "-CAcreateserial",
+      "-out",
+      file(`${name}.pem`),
+      "-days",
+      "2",
+      "-extfile",
+      file(`${name}.ext`),
+    );
     return read(name);
   };
 

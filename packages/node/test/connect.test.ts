@@ -120,9 +120,7 @@ describe("connect() with TLS on Node", () => {
 
   it("verifies with caCerts, negotiates ALPN, round-trips", async () => {
     const port = await tlsServer(pki.leaf);
-    const socket = track(
-      connect(`localhost:${port}`, { secureTransport: "on", alpn: ["x-test"], caCerts: [pki.ca.cert] }),
-    );
+    const socket = track(connect(`localhost:${port}`, { secureTransport: "on", alpn: ["x-test"], caCerts: [pki.ca.cert] }));
     expect((await socket.opened).alpn).toBe("x-test");
     const writer = socket.writable.getWriter();
     await writer.write("secure");
@@ -140,9 +138,7 @@ describe("connect() with TLS on Node", () => {
 
   it("fails with ETLS when sni names a host the certificate is not for", async () => {
     const port = await tlsServer(pki.leaf);
-    const socket = track(
-      connect(`127.0.0.1:${port}`, { secureTransport: "on", sni: "wrong.example", caCerts: [pki.ca.cert] }),
-    );
+    const socket = track(connect(`127.0.0.1:${port}`, { secureTransport: "on", sni: "wrong.example", caCerts: [pki.ca.cert] }));
     await expect(socket.opened).rejects.toMatchObject({ code: "ETLS" });
   });
 

@@ -130,7 +130,9 @@ describe("listen() on Node: TLS listeners", () => {
 
   it("works with our own connect() as the client", async () => {
     const server = t.listener(listen("127.0.0.1:0", { secureTransport: "on", tls: { ...serverTls, alpn: ["x"] } }));
-    const client = t.socket(connect(`localhost:${portOf((await server.opened).localAddress)}`, { secureTransport: "on", alpn: ["x"], caCerts: [pki.ca.cert] }));
+    const client = t.socket(
+      connect(`localhost:${portOf((await server.opened).localAddress)}`, { secureTransport: "on", alpn: ["x"], caCerts: [pki.ca.cert] }),
+    );
     expect((await client.opened).alpn).toBe("x");
     const socket = t.socket(await nextSocket(server));
     expect((await socket.opened).alpn).toBe("x");

@@ -34,7 +34,17 @@ class Events implements ListenerEvents {
 }
 
 function request(overrides: Partial<ListenRequest> = {}): ListenRequest {
-  return { hostname: "127.0.0.1", port: 0, tls: null, starttls: null, allowHalfOpen: false, backlog: undefined, ipv6Only: false, reusePort: false, ...overrides };
+  return {
+    hostname: "127.0.0.1",
+    port: 0,
+    tls: null,
+    starttls: null,
+    allowHalfOpen: false,
+    backlog: undefined,
+    ipv6Only: false,
+    reusePort: false,
+    ...overrides,
+  };
 }
 
 async function openListener(events: ListenerEvents, overrides: Partial<ListenRequest> = {}): Promise<ListenerTransport> {
@@ -77,7 +87,15 @@ describe("openNodeListener (the listener seam)", () => {
 
   it("reports failed TLS handshakes to events.failed as SocketError ETLS", async () => {
     const events = new Events();
-    const tls = { role: "server", cert: pki.leaf.cert, key: pki.leaf.key, alpn: [], requestCert: false, caCerts: [], handshakeTimeout: 5_000 } as const;
+    const tls = {
+      role: "server",
+      cert: pki.leaf.cert,
+      key: pki.leaf.key,
+      alpn: [],
+      requestCert: false,
+      caCerts: [],
+      handshakeTimeout: 5_000,
+    } as const;
     const listener = await openListener(events, { tls });
     const client = await t.dial(portOf(listener.localAddress));
     client.write("not a ClientHello\r\n");

@@ -8,7 +8,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as net from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Cancellation, type OpenRequest, type Transport } from "@sockets/core";
-import { datagramCases, listenerCases, peersScript, runTransportCase, transportCases, type TransportCase } from "@sockets/transport-contract";
+import {
+  datagramCases,
+  listenerCases,
+  peersScript,
+  runTransportCase,
+  transportCases,
+  type TransportCase,
+} from "@sockets/transport-contract";
 import { openNodeDatagram } from "../src/open-node-datagram.js";
 import { openNodeListener } from "../src/open-node-listener.js";
 import { openNodeTransport } from "../src/open-node-transport.js";
@@ -29,7 +36,11 @@ afterAll(() => peers.child.kill());
 const openers = { open: openNodeTransport, openListener: openNodeListener, openDatagram: openNodeDatagram };
 const contract = (cases: readonly TransportCase[]) => () => {
   for (const testCase of cases) {
-    it(`${testCase.id}: ${testCase.title}`, () => runTransportCase(testCase, { ...openers, ...peers }), (testCase.timeout ?? 10_000) + 5_000);
+    it(
+      `${testCase.id}: ${testCase.title}`,
+      () => runTransportCase(testCase, { ...openers, ...peers }),
+      (testCase.timeout ?? 10_000) + 5_000,
+    );
   }
 };
 describe("the Transport contract", contract(transportCases));
@@ -76,7 +87,6 @@ describe("Node: open", () => {
     );
     expect(outcome).toMatchObject({ code: "ECONNRESET" });
   });
-
 });
 
 describe("Node: reading", () => {
@@ -96,7 +106,6 @@ describe("Node: reading", () => {
       expect(chunk.byteLength).toBe(0);
     }
   });
-
 });
 
 describe("Node: writing", () => {

@@ -59,7 +59,14 @@ async function drain(socket: Socket): Promise<{ bytes: number; error: unknown }>
 const PROBE_NEEDED = _resetProbeNeeded(process.versions.uv);
 
 it("the probe is needed before libuv 1.52 only", () => {
-  expect(["1.46.0", "1.51.0", "1.52.0", "1.52.1", "1.60.0", "2.0.0"].map(_resetProbeNeeded)).toEqual([true, true, false, false, false, false]);
+  expect(["1.46.0", "1.51.0", "1.52.0", "1.52.1", "1.60.0", "2.0.0"].map(_resetProbeNeeded)).toEqual([
+    true,
+    true,
+    false,
+    false,
+    false,
+    false,
+  ]);
 });
 
 describe("a reset that arrives with the last data, while nobody reads", () => {

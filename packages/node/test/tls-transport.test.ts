@@ -118,7 +118,6 @@ describe("TLS: SNI and verification", () => {
     const error = await failure(port, "localhost", tlsRequest({ verifyName: "localhost" }));
     expect(error.cause).toMatchObject({ code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" });
   });
-
 });
 
 describe("TLS: caCerts", () => {
@@ -188,5 +187,4 @@ describe("TLS: data and teardown", () => {
     transport.abort();
     expect(await seen).toMatchObject({ code: "ECONNRESET" });
   });
-
 });

@@ -17,7 +17,9 @@ function track(socket: UDPSocket): UDPSocket {
 }
 
 /** An independent dgram peer; `echo` replies with what it got. */
-async function peer(options: { echo?: boolean; type?: "udp4" | "udp6"; address?: string } = {}): Promise<{ socket: dgram.Socket; port: number; got: { data: Buffer; port: number }[] }> {
+async function peer(
+  options: { echo?: boolean; type?: "udp4" | "udp6"; address?: string } = {},
+): Promise<{ socket: dgram.Socket; port: number; got: { data: Buffer; port: number }[] }> {
   const socket = dgram.createSocket(options.type ?? "udp4");
   const got: { data: Buffer; port: number }[] = [];
   socket.on("message", (data, from) => {
@@ -86,7 +88,13 @@ describe("udp() on Node: connected mode", () => {
     // Once: the next write goes out (and is refused again later, by the next ICMP).
     await write(socket, new Uint8Array([3]));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const settled = await Promise.race([pending.then(() => "settled", () => "settled"), new Promise((r) => setTimeout(() => r("pending"), 20))]);
+    const settled = await Promise.race([
+      pending.then(
+        () => "settled",
+        () => "settled",
+      ),
+      new Promise((r) => setTimeout(() => r("pending"), 20)),
+    ]);
     expect(settled).toBe("pending");
     await socket.close();
     expect((await pending).done).toBe(true);
@@ -133,7 +141,10 @@ describe("udp() on Node: bound mode", () => {
     const { localPort } = await server.opened;
     const echo = await peer({ echo: true });
     const first = server.writable;
-    const error = await first.getWriter().write({ data: new Uint8Array(65508), remoteAddress: "127.0.0.1", remotePort: echo.port }).catch((e: unknown) => e);
+    const error = await first
+      .getWriter()
+      .write({ data: new Uint8Array(65508), remoteAddress: "127.0.0.1", remotePort: echo.port })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SocketError);
     expect((error as SocketError).code).toBe("EMSGSIZE");
     expect(server.writable).not.toBe(first);
@@ -165,7 +176,9 @@ describe("udp() on Node: bound mode", () => {
     const echo = await peer();
     await write(server, { data: new Uint8Array([7]), remoteAddress: "localhost", remotePort: echo.port });
     await until(() => echo.got.length === 1);
-    const error = await write(server, { data: new Uint8Array([8]), remoteAddress: "no-such-host.invalid", remotePort: echo.port }).catch((e: unknown) => e);
+    const error = await write(server, { data: new Uint8Array([8]), remoteAddress: "no-such-host.invalid", remotePort: echo.port }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: "ENOTFOUND" });
   });
 

@@ -170,7 +170,16 @@ function report(peer) {
     connections: peer.conns.length,
     conns: peer.conns.map((c) => {
       const bytes = Buffer.concat(c.received);
-      return { bytes: c.bytes, text: bytes.toString("utf8"), runs: runs(bytes), ended: c.ended, error: c.error, closed: c.closed, sni: c.sni, alpn: c.alpn };
+      return {
+        bytes: c.bytes,
+        text: bytes.toString("utf8"),
+        runs: runs(bytes),
+        ended: c.ended,
+        error: c.error,
+        closed: c.closed,
+        sni: c.sni,
+        alpn: c.alpn,
+      };
     }),
   };
 }
@@ -262,7 +271,12 @@ function startUdp(options) {
   const peer = { id, conns: [], sockets: [], waiting: [], progress: 0, datagrams: [], server: { close: () => socket.close() } };
   peers.set(id, peer);
   socket.on("message", (message, remote) => {
-    peer.datagrams.push({ bytes: message.byteLength, text: message.byteLength <= 1024 ? message.toString() : "", address: remote.address, port: remote.port });
+    peer.datagrams.push({
+      bytes: message.byteLength,
+      text: message.byteLength <= 1024 ? message.toString() : "",
+      address: remote.address,
+      port: remote.port,
+    });
     if (options.behaviour === "udp-echo") socket.send(message, remote.port, remote.address);
   });
   socket.on("error", () => {});

@@ -67,7 +67,10 @@ export const connectionCases: readonly TransportCase[] = [
         await pending;
         const first = events.log[0];
         ok(first?.kind === "data", `the pull delivered data first, got ${events.shape()}`);
-        ok(first.chunk.buffer === view.buffer && first.chunk.byteOffset === view.byteOffset, "the chunk is a view over the caller's buffer");
+        ok(
+          first.chunk.buffer === view.buffer && first.chunk.byteOffset === view.byteOffset,
+          "the chunk is a view over the caller's buffer",
+        );
       }
       await readToEnd(transport, events);
       equal(events.text(), "zero copy", "bytes");
@@ -173,7 +176,11 @@ export const connectionCases: readonly TransportCase[] = [
       equal(conn?.bytes, written * chunk.byteLength, "bytes the peer got");
       equal(conn?.ended, true, "the peer saw our FIN");
       // The first MiB (four chunks) as the peer saw it:
-      deepEqual(conn?.runs, [0, 1, 2, 3].map((i) => [i, chunk.byteLength]), "the first chunks' bytes");
+      deepEqual(
+        conn?.runs,
+        [0, 1, 2, 3].map((i) => [i, chunk.byteLength]),
+        "the first chunks' bytes",
+      );
     },
   },
   {

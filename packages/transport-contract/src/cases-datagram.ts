@@ -44,7 +44,14 @@ class DatagramRecorder implements DatagramEvents {
 }
 
 function bound(hostname = "127.0.0.1"): DatagramRequest {
-  return { remote: null, local: { hostname, port: 0 }, ipv6Only: false, reuseAddress: false, sendBufferSize: undefined, receiveBufferSize: undefined };
+  return {
+    remote: null,
+    local: { hostname, port: 0 },
+    ipv6Only: false,
+    reuseAddress: false,
+    sendBufferSize: undefined,
+    receiveBufferSize: undefined,
+  };
 }
 
 function text(data: Uint8Array): string {
@@ -79,11 +86,19 @@ export const datagramCases: readonly TransportCase[] = [
       const events = new DatagramRecorder();
       const socket = await ctx.openDatagram(bound(), events);
       const sizes = [1, 1000, 60_000];
-      for (const size of sizes) await socket.send(new Uint8Array(size).map((_, i) => i & 0xff), "127.0.0.1", echo.port);
+      for (const size of sizes)
+        await socket.send(
+          new Uint8Array(size).map((_, i) => i & 0xff),
+          "127.0.0.1",
+          echo.port,
+        );
       const received: number[] = [];
       for (const _size of sizes) {
         const message = await events.next(socket, `datagram ${received.length + 1}`);
-        ok(message.data.every((byte, i) => byte === (i & 0xff)), "bytes");
+        ok(
+          message.data.every((byte, i) => byte === (i & 0xff)),
+          "bytes",
+        );
         received.push(message.data.byteLength);
       }
       equal(received.sort((a, b) => a - b).join(), sizes.join(), "sizes received");
@@ -130,7 +145,10 @@ export const datagramCases: readonly TransportCase[] = [
       const echo = await ctx.udp({ behaviour: "udp-echo" });
       const events = new DatagramRecorder();
       const socket = await ctx.openDatagram(bound(), events);
-      await rejection(Promise.resolve().then(() => socket.send(new Uint8Array(70_000), "127.0.0.1", echo.port)), "an oversized send");
+      await rejection(
+        Promise.resolve().then(() => socket.send(new Uint8Array(70_000), "127.0.0.1", echo.port)),
+        "an oversized send",
+      );
       await socket.send(utf8("after"), "127.0.0.1", echo.port);
       equal(text((await events.next(socket, "the echo")).data), "after", "data");
       equal(events.errors.length, 0, "events.error calls");

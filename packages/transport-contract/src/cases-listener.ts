@@ -7,7 +7,14 @@
  *
  * @module
  */
-import { Cancellation, type AcceptedConnection, type ListenerEvents, type ListenerTransport, type ListenRequest, type ServerTlsRequest } from "@sockets/core";
+import {
+  Cancellation,
+  type AcceptedConnection,
+  type ListenerEvents,
+  type ListenerTransport,
+  type ListenRequest,
+  type ServerTlsRequest,
+} from "@sockets/core";
 import { code, ContractError, equal, ok, readToEnd, readUntil, Recorder, rejection, sleep, utf8 } from "./helpers.js";
 import type { ContractContext, TransportCase } from "./types.js";
 
@@ -38,7 +45,17 @@ class ListenerRecorder implements ListenerEvents {
 }
 
 function listenRequest(overrides: Partial<ListenRequest> = {}): ListenRequest {
-  return { hostname: "127.0.0.1", port: 0, tls: null, starttls: null, allowHalfOpen: false, backlog: undefined, ipv6Only: false, reusePort: false, ...overrides };
+  return {
+    hostname: "127.0.0.1",
+    port: 0,
+    tls: null,
+    starttls: null,
+    allowHalfOpen: false,
+    backlog: undefined,
+    ipv6Only: false,
+    reusePort: false,
+    ...overrides,
+  };
 }
 
 function serverTls({ cert, key }: ContractContext, overrides: Partial<ServerTlsRequest> = {}): ServerTlsRequest {

@@ -65,7 +65,10 @@ export const openCases: readonly TransportCase[] = [
       const error = await rejection(opening, "open");
       equal(code(error), "EABORTED", "code");
       const report = await echo.report({ closed: true });
-      ok(report.conns.every((conn) => conn.closed), "every connection the peer accepted is closed again");
+      ok(
+        report.conns.every((conn) => conn.closed),
+        "every connection the peer accepted is closed again",
+      );
     },
   },
   {
@@ -87,7 +90,13 @@ export const openCases: readonly TransportCase[] = [
       const tls = await peer({ behaviour: "tls-echo" });
       const events = new Recorder();
       const transport = await open(
-        { hostname: "127.0.0.1", port: tls.port, tls: tlsRequest({ caCerts: [ca], alpn: ["h2", "x-test"] }), starttls: false, cancel: new Cancellation() },
+        {
+          hostname: "127.0.0.1",
+          port: tls.port,
+          tls: tlsRequest({ caCerts: [ca], alpn: ["h2", "x-test"] }),
+          starttls: false,
+          cancel: new Cancellation(),
+        },
         events,
       );
       equal(transport.info.alpn, "x-test", "alpn");
@@ -106,7 +115,10 @@ export const openCases: readonly TransportCase[] = [
     async run({ open, peer, ca }) {
       const tls = await peer({ behaviour: "tls-echo" });
       const request = tlsRequest({ caCerts: [ca], verifyName: "127.0.0.1", serverName: null });
-      const transport = await open({ hostname: "127.0.0.1", port: tls.port, tls: request, starttls: false, cancel: new Cancellation() }, new Recorder());
+      const transport = await open(
+        { hostname: "127.0.0.1", port: tls.port, tls: request, starttls: false, cancel: new Cancellation() },
+        new Recorder(),
+      );
       equal(transport.info.alpn, null, "alpn");
       await transport.shutdown();
       const report = await tls.report({ closed: true });
@@ -118,7 +130,10 @@ export const openCases: readonly TransportCase[] = [
     title: "TLS: a certificate from a CA that is neither a system root nor in caCerts rejects with ETLS",
     async run({ open, peer }) {
       const tls = await peer({ behaviour: "tls-echo" });
-      const opening = open({ hostname: "127.0.0.1", port: tls.port, tls: tlsRequest({ caCerts: [] }), starttls: false, cancel: new Cancellation() }, new Recorder());
+      const opening = open(
+        { hostname: "127.0.0.1", port: tls.port, tls: tlsRequest({ caCerts: [] }), starttls: false, cancel: new Cancellation() },
+        new Recorder(),
+      );
       equal(code(await rejection(opening, "open")), "ETLS", "code");
     },
   },
@@ -128,7 +143,10 @@ export const openCases: readonly TransportCase[] = [
     async run({ open, peer, ca }) {
       const tls = await peer({ behaviour: "tls-echo" });
       const request = tlsRequest({ caCerts: [ca], verifyName: "wrong.example" });
-      const opening = open({ hostname: "127.0.0.1", port: tls.port, tls: request, starttls: false, cancel: new Cancellation() }, new Recorder());
+      const opening = open(
+        { hostname: "127.0.0.1", port: tls.port, tls: request, starttls: false, cancel: new Cancellation() },
+        new Recorder(),
+      );
       equal(code(await rejection(opening, "open")), "ETLS", "code");
     },
   },
@@ -137,7 +155,10 @@ export const openCases: readonly TransportCase[] = [
     title: "TLS: a peer that answers in plain text rejects with ETLS",
     async run({ open, peer, ca }) {
       const plainPeer = await peer({ behaviour: "greet-fin", text: "220 plain text\r\n" });
-      const opening = open({ hostname: "127.0.0.1", port: plainPeer.port, tls: tlsRequest({ caCerts: [ca] }), starttls: false, cancel: new Cancellation() }, new Recorder());
+      const opening = open(
+        { hostname: "127.0.0.1", port: plainPeer.port, tls: tlsRequest({ caCerts: [ca] }), starttls: false, cancel: new Cancellation() },
+        new Recorder(),
+      );
       equal(code(await rejection(opening, "open")), "ETLS", "code");
     },
   },
@@ -147,7 +168,10 @@ export const openCases: readonly TransportCase[] = [
     async run({ open, peer, ca }) {
       const silent = await peer({ behaviour: "silent" });
       const cancel = new Cancellation();
-      const opening = open({ hostname: "127.0.0.1", port: silent.port, tls: tlsRequest({ caCerts: [ca] }), starttls: false, cancel }, new Recorder());
+      const opening = open(
+        { hostname: "127.0.0.1", port: silent.port, tls: tlsRequest({ caCerts: [ca] }), starttls: false, cancel },
+        new Recorder(),
+      );
       setTimeout(() => cancel.cancel(new Error("give up")), 50);
       equal(code(await rejection(opening, "open")), "EABORTED", "code");
     },
@@ -158,7 +182,10 @@ export const openCases: readonly TransportCase[] = [
     async run({ open, peer, ca }) {
       const silent = await peer({ behaviour: "silent" });
       const cancel = new Cancellation();
-      const opening = open({ hostname: "127.0.0.1", port: silent.port, tls: tlsRequest({ caCerts: [ca] }), starttls: false, cancel }, new Recorder());
+      const opening = open(
+        { hostname: "127.0.0.1", port: silent.port, tls: tlsRequest({ caCerts: [ca] }), starttls: false, cancel },
+        new Recorder(),
+      );
       setTimeout(() => cancel.cancel(new Error("give up")), 50);
       await rejection(opening, "open");
       const report = await silent.report({ closed: true });

@@ -62,7 +62,11 @@ export const startTlsCases: readonly TransportCase[] = [
     title: "startTls() rejects with ETLS when the certificate is not valid for verifyName",
     async run(ctx) {
       const { transport } = await negotiated(ctx);
-      const upgrading = transport.startTls(tlsRequest({ caCerts: [ctx.ca], verifyName: "wrong.example" }), new Recorder(), new Cancellation());
+      const upgrading = transport.startTls(
+        tlsRequest({ caCerts: [ctx.ca], verifyName: "wrong.example" }),
+        new Recorder(),
+        new Cancellation(),
+      );
       equal(code(await rejection(upgrading, "startTls")), "ETLS", "code");
     },
   },

@@ -87,7 +87,8 @@ export function tlsRequest(overrides: Partial<TlsRequest> & { caCerts: readonly 
 }
 
 /** One thing a transport reported. */
-export type Event = { readonly kind: "data"; readonly chunk: Uint8Array } | { readonly kind: "end" } | { readonly kind: "error"; readonly error: unknown };
+export type Event =
+  { readonly kind: "data"; readonly chunk: Uint8Array } | { readonly kind: "end" } | { readonly kind: "error"; readonly error: unknown };
 
 /** Records every event, in order; `onData` runs inside `data` (to pause, or transfer, as core may). */
 export class Recorder implements TransportEvents {

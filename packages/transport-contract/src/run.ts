@@ -181,7 +181,10 @@ export async function runTransportCase(
   }
   const expected = options.expectedFailures?.[testCase.id];
   if (expected !== undefined) {
-    if (failure === null) throw new ContractError(`${testCase.id} passed, but is listed as failing here (${expected.reason}, ${expected.link}): remove it from the list`);
+    if (failure === null)
+      throw new ContractError(
+        `${testCase.id} passed, but is listed as failing here (${expected.reason}, ${expected.link}): remove it from the list`,
+      );
     return;
   }
   if (failure !== null) throw failure.error;

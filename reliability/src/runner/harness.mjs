@@ -15,7 +15,13 @@ export const LINE_PREFIX = "@@reliability ";
 const SETTLE_MS = 30;
 
 function _summary(error) {
-  if (error instanceof Error) return { name: error.name, message: error.message, code: typeof error.code === "string" ? error.code : undefined, stack: error.stack?.split("\n").slice(0, 6).join("\n") };
+  if (error instanceof Error)
+    return {
+      name: error.name,
+      message: error.message,
+      code: typeof error.code === "string" ? error.code : undefined,
+      stack: error.stack?.split("\n").slice(0, 6).join("\n"),
+    };
   return { name: typeof error, message: String(error) };
 }
 
@@ -57,7 +63,10 @@ export function createRunner(host, connect, config, listen) {
         try {
           await Promise.race([
             Promise.resolve().then(() => scenario.run(ctx)),
-            new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`Hang: the scenario did not finish within ${timeout} ms`)), timeout))),
+            new Promise(
+              (_, reject) =>
+                (timer = setTimeout(() => reject(new Error(`Hang: the scenario did not finish within ${timeout} ms`)), timeout)),
+            ),
           ]);
         } catch (e) {
           error = e;

@@ -21,7 +21,10 @@ export const utf8 = (text) => encoder.encode(text);
 export async function within(promise, ms, what) {
   let timer;
   try {
-    return await Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`Hang: ${what} did not settle within ${ms} ms`)), ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`Hang: ${what} did not settle within ${ms} ms`)), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }

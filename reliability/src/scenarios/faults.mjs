@@ -31,22 +31,27 @@ async function _echoThrough(connect, address, size, tls, seed, halfClose = true)
 }
 
 export const faultScenarios = [
-  ...[false, true].flatMap((tls) => [false, true].map((halfClose) => ({
-    id: `fault/${halfClose ? "rst-after-half-close" : "rst-mid-stream"}/${tls ? "tls" : "plain"}`,
-    group: "fault",
-    title: `RST after 64 KiB of a 1 MiB ${tls ? "TLS " : ""}echo${halfClose ? ", after our own FIN" : ", our side still open"}: the read and closed reject ECONNRESET, the bytes before it are intact`,
-    async run({ connect, config, note }) {
-      const { read, closed } = await _echoThrough(connect, config.faults[tls ? "rstTls" : "rst"], 1 << 20, tls, 1, halfClose);
-      if (read.error === undefined) note("bytesLost", (1 << 20) - read.bytes); // a truncation reported as a clean end
-      check(read.error !== undefined, `the readable ended cleanly after ${read.bytes} bytes although the peer reset the connection (closed ${closed.ok ? "resolved" : "rejected"})`);
-      isSocketError(read.error, "ECONNRESET", "read after RST");
-      check(!closed.ok, "closed resolved after a reset");
-      isSocketError(closed.error, "ECONNRESET", "closed after RST");
-      check(read.mismatch < 0, `byte ${read.mismatch} corrupted before the reset`);
-      check(read.bytes < 1 << 20, "all bytes arrived although the connection was reset");
-      note("bytesBeforeReset", read.bytes);
-    },
-  }))),
+  ...[false, true].flatMap((tls) =>
+    [false, true].map((halfClose) => ({
+      id: `fault/${halfClose ? "rst-after-half-close" : "rst-mid-stream"}/${tls ? "tls" : "plain"}`,
+      group: "fault",
+      title: `RST after 64 KiB of a 1 MiB ${tls ? "TLS " : ""}echo${halfClose ? ", after our own FIN" : ", our side still open"}: the read and closed reject ECONNRESET, the bytes before it are intact`,
+      async run({ connect, config, note }) {
+        const { read, closed } = await _echoThrough(connect, config.faults[tls ? "rstTls" : "rst"], 1 << 20, tls, 1, halfClose);
+        if (read.error === undefined) note("bytesLost", (1 << 20) - read.bytes); // a truncation reported as a clean end
+        check(
+          read.error !== undefined,
+          `the readable ended cleanly after ${read.bytes} bytes although the peer reset the connection (closed ${closed.ok ? "resolved" : "rejected"})`,
+        );
+        isSocketError(read.error, "ECONNRESET", "read after RST");
+        check(!closed.ok, "closed resolved after a reset");
+        isSocketError(closed.error, "ECONNRESET", "closed after RST");
+        check(read.mismatch < 0, `byte ${read.mismatch} corrupted before the reset`);
+        check(read.bytes < 1 << 20, "all bytes arrived although the connection was reset");
+        note("bytesBeforeReset", read.bytes);
+      },
+    })),
+  ),
   ...[false, true].map((tls) => ({
     id: `fault/stall/${tls ? "tls" : "plain"}`,
     group: "fault",
@@ -69,7 +74,9 @@ export const faultScenarios = [
     group: "fault",
     title: `the peer drops the connection (${how.toUpperCase()}) during the TLS handshake: opened and closed reject, nothing hangs`,
     async run({ connect, config, note }) {
-      const socket = connect(config.faults[how === "fin" ? "dropFin" : "dropRst"].replace("127.0.0.1", "localhost"), { secureTransport: "on" });
+      const socket = connect(config.faults[how === "fin" ? "dropFin" : "dropRst"].replace("127.0.0.1", "localhost"), {
+        secureTransport: "on",
+      });
       const opened = await rejection(socket.opened, 8_000, "opened");
       note("code", isSocketError(opened, ["ETLS", "ECONNRESET"], "opened"));
       check((await rejection(socket.closed, 2_000, "closed")) === opened, "closed rejects with the error of opened");
@@ -86,7 +93,10 @@ export const faultScenarios = [
       check(read.bytes < 256 * 1024, "every byte arrived although a record was truncated");
       note("bytesBeforeTruncation", read.bytes);
       if (read.error === undefined) note("bytesLost", 256 * 1024 - read.bytes); // a truncation reported as a clean end
-      check(read.error !== undefined, `the readable ended cleanly after a truncated record (${read.bytes} bytes): truncation is not detected`);
+      check(
+        read.error !== undefined,
+        `the readable ended cleanly after a truncated record (${read.bytes} bytes): truncation is not detected`,
+      );
       note("code", isSocketError(read.error, ["ETLS", "ECONNRESET"], "read after truncation"));
       check(!closed.ok, "closed resolved after a truncated record");
     },
@@ -94,7 +104,8 @@ export const faultScenarios = [
   {
     id: "fault/fin-while-writes-pending",
     group: "fault",
-    title: "FIN (then reset) from a peer that never reads while our writes are pending: writes reject, closed settles, not everything is claimed sent",
+    title:
+      "FIN (then reset) from a peer that never reads while our writes are pending: writes reject, closed settles, not everything is claimed sent",
     async run({ connect, config, note }) {
       const socket = connect(config.faults.finPending);
       const writer = socket.writable.getWriter();

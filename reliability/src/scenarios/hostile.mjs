@@ -28,20 +28,39 @@ function _arbitraries(config) {
     fc.double(),
     fc.anything(),
   );
-  const junkHost = fc.tuple(fc.string({ maxLength: 12 }), fc.constantFrom(...FORBIDDEN), fc.string({ maxLength: 12 })).map(([a, f, b]) => a + f + b);
+  const junkHost = fc
+    .tuple(fc.string({ maxLength: 12 }), fc.constantFrom(...FORBIDDEN), fc.string({ maxLength: 12 }))
+    .map(([a, f, b]) => a + f + b);
   const host = fc.oneof(fc.constantFrom(...LOOPBACK), junkHost, fc.constant(""), fc.anything());
   const portText = port.map((p) => (typeof p === "number" ? String(p) : typeof p === "string" ? p : ""));
   const stringAddress = fc.oneof(
-    fc.tuple(host.filter((h) => typeof h === "string"), fc.constantFrom(":", "::", "", ": "), portText).map(([h, s, p]) => h + s + p),
+    fc
+      .tuple(
+        host.filter((h) => typeof h === "string"),
+        fc.constantFrom(":", "::", "", ": "),
+        portText,
+      )
+      .map(([h, s, p]) => h + s + p),
     // Free text that cannot be "name:digits" (so it is never a real host).
     fc.string({ maxLength: 40 }).filter((s) => !/^[^\s/@?#]*:\d+$/.test(s)),
     fc.string({ unit: "binary", maxLength: 20 }).map((s) => `${s}\u0000:${refused}`),
   );
   const objectAddress = fc.oneof(
     fc.record({ hostname: host, port }, { requiredKeys: [] }),
-    fc.tuple(fc.constantFrom("https", "http", "tcp", "postgres", "x"), fc.constantFrom("127.0.0.1", "localhost", "[::1]"), fc.constantFrom("", `:${refused}`, `:${echo}`, ":443", ":80")).map(([s, h, p]) => new URL(`${s}://${h}${p}`)),
+    fc
+      .tuple(
+        fc.constantFrom("https", "http", "tcp", "postgres", "x"),
+        fc.constantFrom("127.0.0.1", "localhost", "[::1]"),
+        fc.constantFrom("", `:${refused}`, `:${echo}`, ":443", ":80"),
+      )
+      .map(([s, h, p]) => new URL(`${s}://${h}${p}`)),
   );
-  const address = fc.oneof(stringAddress, objectAddress, fc.anything(), fc.constantFrom(null, undefined, 0, 1n, Symbol("address"), () => "127.0.0.1:1", [config.peers.refused]));
+  const address = fc.oneof(
+    stringAddress,
+    objectAddress,
+    fc.anything(),
+    fc.constantFrom(null, undefined, 0, 1n, Symbol("address"), () => "127.0.0.1:1", [config.peers.refused]),
+  );
   const signal = fc.oneof(fc.constant(undefined), fc.constant("abort"), fc.constant("later"), fc.anything());
   const options = fc.oneof(
     fc.record(
@@ -79,14 +98,21 @@ async function _tryOnce(connect, address, rawOptions, counts) {
     socket = connect(address, options);
   } catch (error) {
     counts.thrown++;
-    check(error instanceof SocketError, `connect(${_show(address)}, ${_show(rawOptions)}) threw ${error?.constructor?.name}: ${error?.message ?? String(error)}`);
+    check(
+      error instanceof SocketError,
+      `connect(${_show(address)}, ${_show(rawOptions)}) threw ${error?.constructor?.name}: ${error?.message ?? String(error)}`,
+    );
     isSocketError(error, "EINVAL", `connect(${_show(address)})`);
     return;
   }
   counts.sockets++;
   if (counts.sockets % 2 === 0) void socket.close();
   const opened = await settle(socket.opened, 6_000, `opened of connect(${_show(address)}, ${_show(rawOptions)})`);
-  if (!opened.ok) check(opened.error instanceof SocketError || options?.signal?.aborted || counts.sockets % 2 === 0, `opened rejected with ${opened.error?.constructor?.name}: ${opened.error?.message}`);
+  if (!opened.ok)
+    check(
+      opened.error instanceof SocketError || options?.signal?.aborted || counts.sockets % 2 === 0,
+      `opened rejected with ${opened.error?.constructor?.name}: ${opened.error?.message}`,
+    );
   if (opened.ok) counts.opened++;
   await settle(socket.close(), 6_000, `close() of connect(${_show(address)})`);
 }
@@ -120,7 +146,10 @@ export const hostileScenarios = [
     async run({ connect, config, note }) {
       const counts = { thrown: 0, sockets: 0, opened: 0 };
       const { address, options } = _arbitraries(config);
-      await fc.assert(fc.asyncProperty(address, options, (a, o) => _tryOnce(connect, a, o, counts)), { numRuns: config.sizes.propertyRuns, seed: config.seed });
+      await fc.assert(
+        fc.asyncProperty(address, options, (a, o) => _tryOnce(connect, a, o, counts)),
+        { numRuns: config.sizes.propertyRuns, seed: config.seed },
+      );
       note("inputs", config.sizes.propertyRuns);
       note("thrownSync", counts.thrown);
       note("socketsReturned", counts.sockets);
@@ -131,18 +160,50 @@ export const hostileScenarios = [
   {
     id: "hostile/getter-throws",
     group: "hostile",
-    title: "an address or options object whose getters throw: that very error (WebIDL conversion rethrows it) or a SocketError, never anything else, never a crash",
+    title:
+      "an address or options object whose getters throw: that very error (WebIDL conversion rethrows it) or a SocketError, never anything else, never a crash",
     async run({ connect, config }) {
-      const boom = { get hostname() { throw new Error("getter boom"); }, port: 1 };
-      const trap = new Proxy({}, { get() { throw new Error("proxy boom"); }, has() { throw new Error("proxy boom"); } });
-      for (const [a, o] of [[boom, undefined], [trap, undefined], [config.peers.refused, trap], [{ hostname: "127.0.0.1", get port() { throw new Error("port boom"); } }, undefined]]) {
+      const boom = {
+        get hostname() {
+          throw new Error("getter boom");
+        },
+        port: 1,
+      };
+      const trap = new Proxy(
+        {},
+        {
+          get() {
+            throw new Error("proxy boom");
+          },
+          has() {
+            throw new Error("proxy boom");
+          },
+        },
+      );
+      for (const [a, o] of [
+        [boom, undefined],
+        [trap, undefined],
+        [config.peers.refused, trap],
+        [
+          {
+            hostname: "127.0.0.1",
+            get port() {
+              throw new Error("port boom");
+            },
+          },
+          undefined,
+        ],
+      ]) {
         try {
           const socket = connect(a, o);
           await settle(socket.opened, 4_000, "opened");
           await settle(socket.close(), 4_000, "close");
         } catch (error) {
           const own = error instanceof Error && /^(getter|proxy|port) boom$/.test(error.message);
-          check(error instanceof SocketError || own, `threw ${error?.constructor?.name}: ${error?.message} (expected a SocketError or the getter's own error)`);
+          check(
+            error instanceof SocketError || own,
+            `threw ${error?.constructor?.name}: ${error?.message} (expected a SocketError or the getter's own error)`,
+          );
         }
       }
     },

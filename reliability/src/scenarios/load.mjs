@@ -20,7 +20,10 @@ async function _echo(connect, address, size, seed, options = {}) {
   const read = await readChecked(socket.readable, (i) => patternAt(i, seed), 30_000, "echo");
   await within(written, 30_000, "write");
   await within(socket.closed, 10_000, "closed");
-  check(read.error === undefined && read.mismatch < 0 && read.bytes === size, `echo of ${size} bytes: got ${read.bytes}, first bad byte ${read.mismatch}, error ${read.error?.message}`);
+  check(
+    read.error === undefined && read.mismatch < 0 && read.bytes === size,
+    `echo of ${size} bytes: got ${read.bytes}, first bad byte ${read.mismatch}, error ${read.error?.message}`,
+  );
   return size;
 }
 
@@ -43,7 +46,10 @@ async function _soakStep(connect, config, i, note) {
       const read = await readChecked(socket.readable, () => 0, 10_000, "reset echo");
       const closed = await settle(socket.closed, 5_000, "closed");
       if (read.error === undefined) note("bytesLost", 256 * 1024 - read.bytes); // a reset reported as a clean end
-      check(read.error !== undefined, `step ${i}: the readable ended cleanly after ${read.bytes} bytes although the peer reset the connection (closed ${closed.ok ? "resolved" : `rejected ${closed.error?.code}`})`);
+      check(
+        read.error !== undefined,
+        `step ${i}: the readable ended cleanly after ${read.bytes} bytes although the peer reset the connection (closed ${closed.ok ? "resolved" : `rejected ${closed.error?.code}`})`,
+      );
       isSocketError(read.error, "ECONNRESET", "soak reset");
       return 0;
     }
@@ -102,7 +108,10 @@ export const loadScenarios = [
         }),
       );
       const bad = verified.filter((v) => v < 0).length;
-      note("bytesVerified", verified.filter((v) => v > 0).reduce((a, b) => a + b, 0));
+      note(
+        "bytesVerified",
+        verified.filter((v) => v > 0).reduce((a, b) => a + b, 0),
+      );
       note("bytesLost", bad * concurrentBytes);
       check(bad === 0, `${bad} of ${concurrent} connections did not echo back intact`);
     },

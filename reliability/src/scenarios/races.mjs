@@ -7,7 +7,20 @@
  *
  * @module
  */
-import { check, isSocketError, ledgerId, ledgerQuery, pattern, readLine, rejection, settle, sha256, sleep, utf8, within } from "./_util.mjs";
+import {
+  check,
+  isSocketError,
+  ledgerId,
+  ledgerQuery,
+  pattern,
+  readLine,
+  rejection,
+  settle,
+  sha256,
+  sleep,
+  utf8,
+  within,
+} from "./_util.mjs";
 
 const SECRET = "RELIABILITY-SECRET-7f3a9c";
 
@@ -67,7 +80,10 @@ export const raceScenarios = [
       await within(socket.close(), 15_000, "graceful close");
       const results = await within(Promise.allSettled(writes), 5_000, "the pending writes");
       const rejected = results.filter((r) => r.status === "rejected");
-      check(rejected.length === 0, `${rejected.length} of ${writes.length} writes accepted before close() were rejected (${rejected[0]?.reason?.message})`);
+      check(
+        rejected.length === 0,
+        `${rejected.length} of ${writes.length} writes accepted before close() were rejected (${rejected[0]?.reason?.message})`,
+      );
       const ledger = await ledgerQuery(connect, config, id);
       check(ledger.bytes === data.byteLength, `the peer received ${ledger.bytes} of ${data.byteLength} bytes`);
       check(ledger.sha256 === (await sha256(data)), "the peer's SHA-256 differs");
@@ -99,7 +115,10 @@ export const raceScenarios = [
       check(rejected.length > 0, "no pending write was rejected");
       const other = rejected.find((r) => r.reason !== reason);
       note("rejectedWrites", rejected.length);
-      check(other === undefined, `${rejected.filter((r) => r.reason !== reason).length} of ${rejected.length} pending write rejected with ${other?.reason?.constructor?.name} ${other?.reason?.code ?? ""}: ${other?.reason?.message} instead of the reason`);
+      check(
+        other === undefined,
+        `${rejected.filter((r) => r.reason !== reason).length} of ${rejected.length} pending write rejected with ${other?.reason?.constructor?.name} ${other?.reason?.code ?? ""}: ${other?.reason?.message} instead of the reason`,
+      );
     },
   },
   {
@@ -123,7 +142,8 @@ export const raceScenarios = [
   {
     id: "race/signal-at-each-stage",
     group: "race",
-    title: "the signal aborting before connect, while connecting, during the TLS handshake, when open, after startTls(), after close: EABORTED or no effect, bounded",
+    title:
+      "the signal aborting before connect, while connecting, during the TLS handshake, when open, after startTls(), after close: EABORTED or no effect, bounded",
     async run({ connect, config, note }) {
       const stages = [];
       // before
@@ -176,7 +196,8 @@ export const raceScenarios = [
   {
     id: "race/starttls-while-peer-sends-plain-text",
     group: "race",
-    title: "startTls() while the peer still sends 256 KiB of plain text: ETLS or a clean upgrade, never plain bytes as TLS data, never clear text out",
+    title:
+      "startTls() while the peer still sends 256 KiB of plain text: ETLS or a clean upgrade, never plain bytes as TLS data, never clear text out",
     async run({ connect, config, note }) {
       const { id, plain } = await _door(connect, config, config.matrix.flood);
       const secure = plain.startTls();

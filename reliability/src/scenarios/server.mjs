@@ -163,11 +163,17 @@ export const serverScenarios = [
         note("bytesLost", (clients - run.echoed) * bytes);
         note("slowestClientMs", run.slowestMs);
         check(all, `only ${server.accepted} of ${clients} clients were accepted (stats ${JSON.stringify(listener.stats)})`);
-        check(run.echoed === clients, `${run.failures} of ${clients} clients did not get their ${bytes} bytes back intact; first: ${JSON.stringify(run.firstFailures)}`);
+        check(
+          run.echoed === clients,
+          `${run.failures} of ${clients} clients did not get their ${bytes} bytes back intact; first: ${JSON.stringify(run.firstFailures)}`,
+        );
         await server.idle();
         check(server.errors === 0, `${server.errors} echo errors on the server, first: ${server.firstError}`);
         check(server.peak === clients, `at most ${server.peak} accepted sockets were open at once`);
-        check(listener.stats.accepted === clients && listener.stats.dropped === 0 && listener.stats.failed === 0, `stats ${JSON.stringify(listener.stats)}`);
+        check(
+          listener.stats.accepted === clients && listener.stats.dropped === 0 && listener.stats.failed === 0,
+          `stats ${JSON.stringify(listener.stats)}`,
+        );
       } finally {
         release();
         await server.stop();
@@ -191,7 +197,8 @@ export const serverScenarios = [
   {
     id: "server/tls-clients-vanish-mid-handshake",
     group: "server",
-    title: "TLS clients that leave mid-handshake (FIN or RST after the ClientHello, half a ClientHello, garbage, nothing): each counted in stats.failed, none handed out, no fd left; a real client is served after them",
+    title:
+      "TLS clients that leave mid-handshake (FIN or RST after the ClientHello, half a ClientHello, garbage, nothing): each counted in stats.failed, none handed out, no fd left; a real client is served after them",
     timeout: 60_000,
     async run({ listen, config, host, note }) {
       const perKind = config.sizes.serverVanishPerKind;
@@ -204,9 +211,15 @@ export const serverScenarios = [
         note("vanished", run.clients);
         note("failedCounted", listener.stats.failed);
         note("serverAnswered", run.serverAnswered);
-        check(run.serverAnswered === 2 * perKind, `the server answered ${run.serverAnswered} of the ${2 * perKind} full ClientHellos (the mid-handshake cases did not happen)`);
+        check(
+          run.serverAnswered === 2 * perKind,
+          `the server answered ${run.serverAnswered} of the ${2 * perKind} full ClientHellos (the mid-handshake cases did not happen)`,
+        );
         check(server.accepted === 0, `${server.accepted} vanished clients were handed out as sockets`);
-        check(counted && listener.stats.failed === run.clients, `stats.failed is ${listener.stats.failed} for ${run.clients} vanished handshakes (${run.kinds.join(", ")}, ${perKind} each)`);
+        check(
+          counted && listener.stats.failed === run.clients,
+          `stats.failed is ${listener.stats.failed} for ${run.clients} vanished handshakes (${run.kinds.join(", ")}, ${perKind} each)`,
+        );
         const fdsAfter = await fdsSettle(host, before);
         note("fdsBaseline", before);
         note("fdsAfter", fdsAfter);
@@ -236,7 +249,10 @@ export const serverScenarios = [
         const real = await host.drive({ kind: "echo", target, clients: 1, bytes: 64 * 1024, tls: secure, ms: 5_000 });
         note("slowloris", count);
         note("realClientMs", real.slowestMs);
-        check(real.echoed === 1, `the real client was not served while ${count} slowloris clients held the listener: ${JSON.stringify(real.firstFailures)}`);
+        check(
+          real.echoed === 1,
+          `the real client was not served while ${count} slowloris clients held the listener: ${JSON.stringify(real.firstFailures)}`,
+        );
         check(real.slowestMs < 2_000, `the real client took ${real.slowestMs} ms`);
         check(server.accepted === (secure ? 1 : count + 1), `${server.accepted} sockets handed out`);
         check(listener.stats.dropped === 0, `stats ${JSON.stringify(listener.stats)}`);
@@ -249,7 +265,8 @@ export const serverScenarios = [
   {
     id: "server/tls-slowloris-timed-out",
     group: "server",
-    title: "TLS clients that never send are given up after handshakeTimeout: counted in stats.failed and their connections closed by the server",
+    title:
+      "TLS clients that never send are given up after handshakeTimeout: counted in stats.failed and their connections closed by the server",
     timeout: 30_000,
     async run({ listen, config, host, note }) {
       const count = config.sizes.serverSlowloris;
@@ -261,7 +278,10 @@ export const serverScenarios = [
         handle = (await host.drive({ kind: "hold", target, count })).handle;
         const counted = await _until(() => listener.stats.failed >= count, SLOWLORIS_TIMEOUT_MS + 5_000);
         note("failedCounted", listener.stats.failed);
-        check(counted && listener.stats.failed === count, `stats.failed is ${listener.stats.failed} for ${count} silent TLS clients after the ${SLOWLORIS_TIMEOUT_MS} ms handshake timeout`);
+        check(
+          counted && listener.stats.failed === count,
+          `stats.failed is ${listener.stats.failed} for ${count} silent TLS clients after the ${SLOWLORIS_TIMEOUT_MS} ms handshake timeout`,
+        );
         let status;
         for (let i = 0; i < 20; i++) {
           status = await host.drive({ kind: "status", handle });
@@ -272,7 +292,10 @@ export const serverScenarios = [
         note("lastCloseMs", status.lastCloseMs);
         const fds = await host.fds();
         note("fdsWhileHeld", `${before} → ${fds}`);
-        check(status.closedByServer === count, `the server closed ${status.closedByServer} of ${count} silent TLS clients after its handshake timeout (${fds - before} fds still open in the runtime)`);
+        check(
+          status.closedByServer === count,
+          `the server closed ${status.closedByServer} of ${count} silent TLS clients after its handshake timeout (${fds - before} fds still open in the runtime)`,
+        );
         check(server.accepted === 0, `${server.accepted} silent clients handed out`);
       } finally {
         if (handle !== undefined) await host.drive({ kind: "release", handle });

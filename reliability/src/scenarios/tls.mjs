@@ -78,7 +78,12 @@ async function _info({ connect }, address, options) {
 }
 
 export const tlsScenarios = [
-  ...BAD.map((name) => ({ id: `tls/on/${name}-refused`, group: "tls", title: `secureTransport "on" refuses the ${name} certificate with ETLS`, run: (ctx) => _onRefused(ctx, name) })),
+  ...BAD.map((name) => ({
+    id: `tls/on/${name}-refused`,
+    group: "tls",
+    title: `secureTransport "on" refuses the ${name} certificate with ETLS`,
+    run: (ctx) => _onRefused(ctx, name),
+  })),
   ...BAD.map((name) => ({
     id: `tls/starttls/${name}-refused-no-plaintext`,
     group: "tls",

@@ -94,7 +94,9 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
         args.starttls = true;
         break;
       case "--alpn":
-        args.alpn = value(i++, arg).split(",").filter((s) => s !== "");
+        args.alpn = value(i++, arg)
+          .split(",")
+          .filter((s) => s !== "");
         break;
       case "--close-timeout": {
         const ms = Number(value(i++, arg));
@@ -122,7 +124,8 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
   }
   if (args.module === "") throw new Error(`no module given\n\n${USAGE}`);
   if ((args.tlsCert === undefined) !== (args.tlsKey === undefined)) throw new Error("--tls-cert and --tls-key go together");
-  if (args.starttls && args.tlsCert === undefined) throw new Error("--starttls needs --tls-cert and --tls-key (the certificate startTls() presents)");
+  if (args.starttls && args.tlsCert === undefined)
+    throw new Error("--starttls needs --tls-cert and --tls-key (the certificate startTls() presents)");
   if (args.alpn.length > 0 && args.tlsCert === undefined) throw new Error("--alpn needs --tls-cert and --tls-key");
   return args;
 }

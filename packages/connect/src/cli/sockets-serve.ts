@@ -64,7 +64,9 @@ async function main(): Promise<number> {
   process.on("SIGTERM", forward);
   return new Promise<number>((resolve) => {
     child.once("error", (error) => {
-      console.error(`sockets-serve: cannot start ${runtime} (${binary}): ${error.message}; install it (npm i -D ${runtime}) or pass --runtime-bin`);
+      console.error(
+        `sockets-serve: cannot start ${runtime} (${binary}): ${error.message}; install it (npm i -D ${runtime}) or pass --runtime-bin`,
+      );
       resolve(2);
     });
     child.once("exit", (code, signal) => resolve(code ?? (signal === null ? 1 : 0)));

@@ -21,7 +21,14 @@ export async function bundle({ entry, outfile, cwd, platform }) {
   const { build } = await _esbuild();
   const common = { entryPoints: [entry], absWorkingDir: cwd, outfile, bundle: true, logLevel: "silent", target: "es2022" };
   if (platform === "workerd") {
-    await build({ ...common, format: "esm", platform: "neutral", mainFields: ["module", "main"], conditions: ["workerd", "worker", "browser"], external: ["cloudflare:*"] });
+    await build({
+      ...common,
+      format: "esm",
+      platform: "neutral",
+      mainFields: ["module", "main"],
+      conditions: ["workerd", "worker", "browser"],
+      external: ["cloudflare:*"],
+    });
   } else {
     await build({ ...common, format: "iife", globalName: "__selection", platform: "browser", conditions: ["browser"] });
   }

@@ -29,10 +29,14 @@ export async function makeConsumer(dir, tarballs, fixtures) {
   await mkdir(dir, { recursive: true });
   await cp(fixtures, dir, { recursive: true });
   const dependencies = Object.fromEntries(Object.entries(tarballs).map(([name, file]) => [name, `file:${file}`]));
-  await writeFile(join(dir, "package.json"), JSON.stringify({ name: "selection-consumer", private: true, type: "module", dependencies }, null, 2));
+  await writeFile(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "selection-consumer", private: true, type: "module", dependencies }, null, 2),
+  );
   const installed = await run("npm", ["install", "--offline", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"], {
     cwd: dir,
     timeoutMs: 120_000,
   });
-  if (installed.code !== 0) throw new Error(`npm install of the tarballs failed (${installed.code}):\n${installed.stdout}\n${installed.stderr}`);
+  if (installed.code !== 0)
+    throw new Error(`npm install of the tarballs failed (${installed.code}):\n${installed.stdout}\n${installed.stderr}`);
 }

@@ -47,7 +47,16 @@ const worker :Workerd.Worker = (
       const timer = setTimeout(() => reject(new Error(`workerd reported no port within ${timeoutMs} ms:\n${log}`)), timeoutMs);
       child.stdio[3].setEncoding("utf8").on("data", (d) => {
         control += d;
-        const event = control.split("\n").map((l) => { try { return JSON.parse(l); } catch { return null; } }).find((e) => e?.event === "listen");
+        const event = control
+          .split("\n")
+          .map((l) => {
+            try {
+              return JSON.parse(l);
+            } catch {
+              return null;
+            }
+          })
+          .find((e) => e?.event === "listen");
         if (event) {
           clearTimeout(timer);
           resolve(event.port);

@@ -134,7 +134,10 @@ async function main() {
         await mkdir(dir, { recursive: true });
         for (const file of ["check.mjs", "consumer-npm.mjs"]) await cp(join(FIXTURES, file), join(dir, file));
         const env = { DENO_DIR: join(tmp, "deno-dir-npm"), NPM_CONFIG_REGISTRY: registry.url, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
-        const r = await run(BIN("deno"), ["run", "--allow-net", "--node-modules-dir=none", "--no-lock", "consumer-npm.mjs", echo], { cwd: dir, env });
+        const r = await run(BIN("deno"), ["run", "--allow-net", "--node-modules-dir=none", "--no-lock", "consumer-npm.mjs", echo], {
+          cwd: dir,
+          env,
+        });
         return r.code === 0 ? judge("deno", r.stdout) : processFailure(r);
       },
       bun: async () => {
@@ -156,7 +159,9 @@ async function main() {
         realm.window = realm;
         return [
           ...judgeBrowser(code, realm, [`a browser (user agent "${agent}")`]).map((p) => `browser realm: ${p}`),
-          ...judgeBrowser(code, null, [`Node.js ${process.versions.node}`, 'without the "node" export condition']).map((p) => `node realm: ${p}`),
+          ...judgeBrowser(code, null, [`Node.js ${process.versions.node}`, 'without the "node" export condition']).map(
+            (p) => `node realm: ${p}`,
+          ),
         ];
       },
     };
@@ -169,7 +174,9 @@ async function main() {
         problems = [String(error?.stack ?? error)];
       }
       results.push({ name, problems });
-      console.log(`${problems.length === 0 ? "PASS" : "FAIL"}  ${name}${problems.map((p) => `\n      ${p.replaceAll("\n", "\n      ")}`).join("")}`);
+      console.log(
+        `${problems.length === 0 ? "PASS" : "FAIL"}  ${name}${problems.map((p) => `\n      ${p.replaceAll("\n", "\n      ")}`).join("")}`,
+      );
     }
   } finally {
     await registry?.close();
