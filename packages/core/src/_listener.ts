@@ -6,12 +6,12 @@
  * wait here, unclaimed and unread (the runtime keeps them paused), in a queue of at most
  * `highWaterMark`; one more is aborted at once and counted in `stats.dropped`, so a server
  * that stops accepting sheds load instead of growing a buffer. Pull runtimes (Deno) accept
- * only while a read waits. Each accepted connection becomes the same `_SocketImpl`
+ * only while a read waits. Each accepted connection becomes the same `SocketImpl`
  * `connect()` returns.
  *
  * @module
  */
-import { _SocketImpl } from "./_socket.js";
+import { SocketImpl } from "./_socket.js";
 import { deferred } from "./deferred.js";
 import type { ResolvedListenOptions } from "./listen-options.js";
 import type { AcceptedConnection, ListenerEvents, ListenerTransport, ListenRequest, OpenListener } from "./listener-transport.js";
@@ -30,7 +30,7 @@ const noop = (): void => {};
 const NO_CLIENT_TLS: TlsRequest = { verifyName: "", serverName: null, alpn: [], caCerts: [] };
 
 /** Internal: the Listener. Only the public surface is visible; state lives in private fields. */
-export class _ListenerImpl implements Listener {
+export class ListenerImpl implements Listener {
   readonly readable: ReadableStream<Socket>;
   readonly opened: Promise<ListenerInfo>;
   readonly closed: Promise<void>;
@@ -89,7 +89,7 @@ export class _ListenerImpl implements Listener {
       return;
     }
     // A synchronous throw (an option this runtime cannot honour) leaves listen() as it is.
-    const opening = open(request, new _ListenerImpl.#Events(this));
+    const opening = open(request, new ListenerImpl.#Events(this));
     if (signal !== undefined) {
       const onAbort = (): void => this.#fail(signalAborted(signal, "The listener"));
       signal.addEventListener("abort", onAbort, { once: true });
@@ -106,8 +106,8 @@ export class _ListenerImpl implements Listener {
   // oxlint-disable-next-line no-unused-private-class-members
   static readonly #Events = class implements ListenerEvents {
     // oxlint-disable-next-line no-unused-private-class-members
-    readonly #listener: _ListenerImpl;
-    constructor(listener: _ListenerImpl) {
+    readonly #listener: ListenerImpl;
+    constructor(listener: ListenerImpl) {
       this.#listener = listener;
     }
     connection(accepted: AcceptedConnection): void {
@@ -197,7 +197,7 @@ export class _ListenerImpl implements Listener {
   #wrap(accepted: AcceptedConnection): Socket {
     this.#accepted++;
     const options = this.#options;
-    return new _SocketImpl({
+    return new SocketImpl({
       open: (events: TransportEvents): Promise<Transport> => {
         try {
           return Promise.resolve(accepted.attach(events));

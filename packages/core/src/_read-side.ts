@@ -23,7 +23,7 @@ const noop = (): void => {};
  * here, called with `this` as the spec says), so a connection costs no per-instance
  * closures for it: an idle connection's memory is mostly the streams themselves.
  */
-export class _ReadSide {
+export class ReadSide {
   readonly stream: ReadableStream<Uint8Array>;
   #controller!: ReadableByteStreamController;
   #transport: Transport | null = null;
@@ -57,11 +57,11 @@ export class _ReadSide {
     const transport = this.#transport;
     const pending =
       transport !== null
-        ? transport.pull(_view(controller))
+        ? transport.pull(byobView(controller))
         : this.#attached
           ? undefined
           : new Promise<Transport | null>((resolve) => (this.#onAttach = resolve)).then((late) => {
-              if (late !== null && this.#state === "open") return late.pull(_view(controller));
+              if (late !== null && this.#state === "open") return late.pull(byobView(controller));
             });
     if (pending !== undefined) {
       this.#inflight = pending;
@@ -181,6 +181,6 @@ export class _ReadSide {
   }
 }
 
-function _view(controller: ReadableByteStreamController): Uint8Array | null {
+function byobView(controller: ReadableByteStreamController): Uint8Array | null {
   return (controller.byobRequest?.view as Uint8Array | null | undefined) ?? null;
 }

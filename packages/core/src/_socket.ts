@@ -9,9 +9,9 @@
  *
  * @module
  */
-import { _ReadSide } from "./_read-side.js";
+import { ReadSide } from "./_read-side.js";
 import { Cancellation } from "./cancellation.js";
-import { _WriteSide, type _WriteOwner } from "./_write-side.js";
+import { WriteSide, type WriteOwner } from "./_write-side.js";
 import { signalAborted, toSocketError } from "./normalize-error.js";
 import type { ResolvedOptions } from "./options.js";
 import { SocketError } from "./socket-error.js";
@@ -23,7 +23,7 @@ import type { SecureTransportKind, Socket, SocketInfo } from "./types.js";
 type Phase = "opening" | "open" | "closing" | "closed" | "failed" | "upgraded";
 
 /** Internal: how a socket gets its transport. */
-export interface _SocketInit {
+export interface SocketInit {
   readonly open: (events: TransportEvents, cancel: Cancellation) => Promise<Transport>;
   readonly options: ResolvedOptions;
   readonly secureTransport: SecureTransportKind;
@@ -43,7 +43,7 @@ function deferred<T>(): [Promise<T>, (value: T) => void, (reason: unknown) => vo
 }
 
 /** Internal: the Socket. Only the spec surface is public; state lives in private fields. */
-export class _SocketImpl implements Socket {
+export class SocketImpl implements Socket {
   readonly readable: ReadableStream<Uint8Array>;
   readonly writable: WritableStream<ArrayBufferView | ArrayBuffer | string>;
   readonly opened: Promise<SocketInfo>;
@@ -55,8 +55,8 @@ export class _SocketImpl implements Socket {
   #writeDone = false;
   #failure: SocketError | null = null;
   #transport: Transport | null = null;
-  readonly #read: _ReadSide;
-  readonly #write: _WriteSide;
+  readonly #read: ReadSide;
+  readonly #write: WriteSide;
   /** The transport once open; `null` once it never will be; `undefined` while opening. */
   #readyState: Transport | null | undefined = undefined;
   /** Made only when something waits for the open while it is in progress (see `#whenReady`). */
@@ -75,7 +75,7 @@ export class _SocketImpl implements Socket {
   readonly #tls: TlsRequest | ServerTlsRequest;
   #unlisten: () => void = noop;
 
-  constructor(init: _SocketInit) {
+  constructor(init: SocketInit) {
     this.#options = init.options;
     this.#tls = init.tls;
     this.secureTransport = init.secureTransport;
@@ -85,11 +85,11 @@ export class _SocketImpl implements Socket {
     [this.closed, this.#resolveClosed, rejectClosed] = deferred<void>();
     this.#rejectOpened = rejectOpened;
     this.#rejectClosed = rejectClosed;
-    const read = (this.#read = new _ReadSide());
+    const read = (this.#read = new ReadSide());
     // One object receives the transport's events and the writable's reports (instead of a
     // closure per callback): idle connections are mostly fixed per-connection objects.
-    const events = new _SocketImpl.#Events(this, read);
-    this.#write = new _WriteSide(events);
+    const events = new SocketImpl.#Events(this, read);
+    this.#write = new WriteSide(events);
     this.readable = read.stream;
     this.writable = this.#write.stream;
     const signal = init.options.signal;
@@ -109,10 +109,10 @@ export class _SocketImpl implements Socket {
   }
 
   /** The transport's events and the writable's reports, routed to this socket's private methods. */
-  static readonly #Events = class implements TransportEvents, _WriteOwner {
-    readonly #socket: _SocketImpl;
-    readonly #read: _ReadSide;
-    constructor(socket: _SocketImpl, read: _ReadSide) {
+  static readonly #Events = class implements TransportEvents, WriteOwner {
+    readonly #socket: SocketImpl;
+    readonly #read: ReadSide;
+    constructor(socket: SocketImpl, read: ReadSide) {
       this.#socket = socket;
       this.#read = read;
     }
@@ -153,7 +153,7 @@ export class _SocketImpl implements Socket {
       this.#resolveClosed();
       return this.closed;
     }
-    const closedError = _quietError("The socket was closed", "ECLOSED");
+    const closedError = quietError("The socket was closed", "ECLOSED");
     this.#read.end();
     const transport = this.#transport;
     if (phase === "opening" || transport === null) {
@@ -208,7 +208,7 @@ export class _SocketImpl implements Socket {
         throw error;
       }
     };
-    return new _SocketImpl({
+    return new SocketImpl({
       open,
       options: { ...this.#options, secureTransport: "on" },
       secureTransport: "on",
@@ -270,7 +270,7 @@ export class _SocketImpl implements Socket {
       this.#maybeFinish();
       return;
     }
-    const ended = _quietError("The peer closed the connection", "EPIPE");
+    const ended = quietError("The peer closed the connection", "EPIPE");
     void this.#write.flush(ended).then(() => {
       this.#write.error(ended);
       return this.#halfClose().catch(noop);
@@ -356,7 +356,7 @@ export class _SocketImpl implements Socket {
  * made afterwards: built without a stack trace, which is most of an Error's cost (~4 µs
  * on Node 20, once per connection) and says nothing here.
  */
-function _quietError(message: string, code: "ECLOSED" | "EPIPE"): SocketError {
+function quietError(message: string, code: "ECLOSED" | "EPIPE"): SocketError {
   // V8 and JavaScriptCore honour stackTraceLimit; elsewhere this is a plain construction.
   const errorClass = Error as { stackTraceLimit?: number };
   const limit = errorClass.stackTraceLimit;

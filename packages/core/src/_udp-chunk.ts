@@ -24,7 +24,7 @@ function invalid(message: string): SocketError {
 }
 
 /** The bytes of a `BufferSource`, without copying; `null` for anything else. */
-export function _bytesOf(value: unknown): Uint8Array | null {
+export function bytesOf(value: unknown): Uint8Array | null {
   if (value instanceof Uint8Array) return value;
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
@@ -36,8 +36,8 @@ export function _bytesOf(value: unknown): Uint8Array | null {
  * Reads one chunk. `last` memoises the previous bound-mode peer so a server replying to
  * the same few peers validates each address once, not on every write.
  */
-export function _datagramOf(chunk: unknown, connected: boolean, last: { address: unknown; host: string }): _Datagram {
-  const bare = _bytesOf(chunk);
+export function datagramOf(chunk: unknown, connected: boolean, last: { address: unknown; host: string }): _Datagram {
+  const bare = bytesOf(chunk);
   if (bare !== null) {
     if (connected) return { data: bare, host: null, port: null };
     throw invalid(
@@ -46,7 +46,7 @@ export function _datagramOf(chunk: unknown, connected: boolean, last: { address:
   }
   if (typeof chunk !== "object" || chunk === null) throw invalid(`Invalid write ${describe(chunk)}: expected ${BAD_CHUNK}`);
   const message = chunk as { data?: unknown; remoteAddress?: unknown; remotePort?: unknown };
-  const data = _bytesOf(message.data);
+  const data = bytesOf(message.data);
   if (data === null) {
     throw invalid(`Invalid write: data ${describe(message.data)} is not an ArrayBuffer or ArrayBufferView; expected ${BAD_CHUNK}`);
   }

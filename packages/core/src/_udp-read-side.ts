@@ -12,7 +12,7 @@ import type { DatagramTransport } from "./datagram-transport.js";
 import type { UDPMessage } from "./udp-types.js";
 
 /** Internal: the readable of one UDP socket. */
-export class _UdpReadSide {
+export class UdpReadSide {
   readonly stream: ReadableStream<UDPMessage>;
   received = 0;
   dropped = 0;

@@ -16,8 +16,8 @@
  *
  * @module
  */
-import { _datagramOf } from "./_udp-chunk.js";
-import { _UdpReadSide } from "./_udp-read-side.js";
+import { datagramOf } from "./_udp-chunk.js";
+import { UdpReadSide } from "./_udp-read-side.js";
 import type { DatagramEvents, DatagramTransport, OpenDatagram } from "./datagram-transport.js";
 import { deferred } from "./deferred.js";
 import { codeOf, signalAborted, toSocketError } from "./normalize-error.js";
@@ -31,7 +31,7 @@ type Chunk = UDPMessageInit | ArrayBufferView | ArrayBuffer;
 const noop = (): void => {};
 
 /** Internal: the UDPSocket. Only the public surface is visible; state lives in private fields. */
-export class _UdpSocketImpl implements UDPSocket {
+export class UdpSocketImpl implements UDPSocket {
   readonly readable: ReadableStream<UDPMessage>;
   readonly opened: Promise<UDPSocketInfo>;
   readonly closed: Promise<void>;
@@ -42,7 +42,7 @@ export class _UdpSocketImpl implements UDPSocket {
   #transport: DatagramTransport | null = null;
   readonly #open: OpenDatagram;
   readonly #connected: boolean;
-  readonly #read: _UdpReadSide;
+  readonly #read: UdpReadSide;
   /** The resolver's address family for bound-mode hostnames (`undefined`: a dual-stack `"::"`). */
   #family: 4 | 6 | undefined = undefined;
   #writable: WritableStream<Chunk>;
@@ -69,7 +69,7 @@ export class _UdpSocketImpl implements UDPSocket {
     [this.opened, this.#resolveOpened, this.#rejectOpened] = deferred<UDPSocketInfo>();
     [this.closed, this.#resolveClosed, this.#rejectClosed] = deferred<void>();
     [this.#ready, this.#setReady] = deferred<void>();
-    this.#read = new _UdpReadSide(options.highWaterMark, this.#ready, (error) => this.#fail(toSocketError(error)));
+    this.#read = new UdpReadSide(options.highWaterMark, this.#ready, (error) => this.#fail(toSocketError(error)));
     this.readable = this.#read.stream;
     this.#writable = this.#newWritable();
     const signal = options.signal;
@@ -78,7 +78,7 @@ export class _UdpSocketImpl implements UDPSocket {
       return;
     }
     // A synchronous throw (an option this runtime cannot honour, a missing flag) leaves udp() as it is.
-    const opening = open(options.request, new _UdpSocketImpl.#Events(this));
+    const opening = open(options.request, new UdpSocketImpl.#Events(this));
     if (signal !== undefined) {
       const onAbort = (): void => this.#fail(signalAborted(signal, "The UDP socket"));
       signal.addEventListener("abort", onAbort, { once: true });
@@ -97,8 +97,8 @@ export class _UdpSocketImpl implements UDPSocket {
   // oxlint-disable-next-line no-unused-private-class-members
   static readonly #Events = class implements DatagramEvents {
     // oxlint-disable-next-line no-unused-private-class-members
-    readonly #socket: _UdpSocketImpl;
-    constructor(socket: _UdpSocketImpl) {
+    readonly #socket: UdpSocketImpl;
+    constructor(socket: UdpSocketImpl) {
       this.#socket = socket;
     }
     message(data: Uint8Array, address: string, port: number): void {
@@ -177,7 +177,7 @@ export class _UdpSocketImpl implements UDPSocket {
     if (this.#phase !== "open" && this.#phase !== "opening") throw this.#failure ?? this.#closedError();
     let datagram;
     try {
-      datagram = _datagramOf(chunk, this.#connected, this.#lastPeer);
+      datagram = datagramOf(chunk, this.#connected, this.#lastPeer);
     } catch (error) {
       throw this.#writeFailed(error);
     }

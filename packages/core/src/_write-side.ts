@@ -45,7 +45,7 @@ interface Waiter {
 }
 
 /** Internal: what the writable reports to its socket. */
-export interface _WriteOwner {
+export interface WriteOwner {
   /** The consumer closed the writable: half-close (FIN) after the flush. */
   writableClosed(): Promise<void>;
   /** The consumer aborted the writable. */
@@ -64,7 +64,7 @@ export interface _WriteOwner {
  * methods here, called with `this` as the spec says), so a connection costs no
  * per-instance closures for it beyond the strategy's `size()`.
  */
-export class _WriteSide {
+export class WriteSide {
   readonly stream: WritableStream<ArrayBufferView | ArrayBuffer | string>;
   #controller!: WritableStreamDefaultController;
   #transport: Transport | null = null;
@@ -81,11 +81,11 @@ export class _WriteSide {
   #finished = false;
   /** Set by `error()`: what every write rejects with from then on. */
   #errored: { readonly reason: unknown } | null = null;
-  readonly #owner: _WriteOwner;
+  readonly #owner: WriteOwner;
   /** `.catch` handler for asynchronous writes, made on the first one. */
   #onWriteFailed: ((error: unknown) => never) | null = null;
 
-  constructor(owner: _WriteOwner) {
+  constructor(owner: WriteOwner) {
     this.#owner = owner;
     this.stream = new WritableStream(this as UnderlyingSink<ArrayBufferView | ArrayBuffer | string>, {
       highWaterMark: HIGH_WATER_MARK,

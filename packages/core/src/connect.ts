@@ -6,7 +6,7 @@
  */
 import { parseAddress } from "./address.js";
 import { resolveOptions } from "./options.js";
-import { _SocketImpl } from "./_socket.js";
+import { SocketImpl } from "./_socket.js";
 import type { OpenTransport, TlsRequest } from "./transport.js";
 import type { AnySocketAddress, Connect, Socket, SocketOptions } from "./types.js";
 
@@ -33,7 +33,7 @@ export function createConnect(open: OpenTransport): Connect {
       caCerts: resolved.caCerts,
     };
     const secure = resolved.secureTransport === "on";
-    return new _SocketImpl({
+    return new SocketImpl({
       options: resolved,
       secureTransport: resolved.secureTransport,
       tls,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { _ListenerImpl } from "./_listener.js";
+import { ListenerImpl } from "./_listener.js";
 import { parseAddress } from "./address.js";
 import { resolveListenOptions } from "./listen-options.js";
 import type { OpenListener } from "./listener-transport.js";
@@ -29,7 +29,7 @@ export function createListen(open: OpenListener): Listen {
   return function listen(address: AnySocketAddress, options?: ListenOptions): Listener {
     const parsed = parseAddress(address, { anyPort: true });
     const resolved = resolveListenOptions(options);
-    return new _ListenerImpl(
+    return new ListenerImpl(
       open,
       {
         hostname: parsed.hostname,

@@ -159,7 +159,7 @@ export function createServe(listen: Listen): Serve {
     // workerd's inbound sockets are half-open: a handler may still write after the client's
     // FIN (measured on 2026-11-17). The same default here keeps one handler portable.
     const listener = listen(options.address, { allowHalfOpen: true, ...options });
-    return new _Server(listener, app, options.env ?? ({} as Env), closeTimeout, options.onError ?? reportToConsole);
+    return new RunningServer(listener, app, options.env ?? ({} as Env), closeTimeout, options.onError ?? reportToConsole);
   };
 }
 
@@ -167,7 +167,7 @@ function reportToConsole(error: unknown): void {
   console.error("serve(): a connect handler failed:", error);
 }
 
-class _Server<Env> implements Server {
+class RunningServer<Env> implements Server {
   readonly opened: Promise<ListenerInfo>;
   readonly closed: Promise<void>;
   readonly #listener: ReturnType<Listen>;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { _UdpSocketImpl } from "./_udp-socket.js";
+import { UdpSocketImpl } from "./_udp-socket.js";
 import type { OpenDatagram } from "./datagram-transport.js";
 import { resolveUdpOptions } from "./udp-options.js";
 import type { Udp, UDPSocket, UDPSocketOptions } from "./udp-types.js";
@@ -30,6 +30,6 @@ import type { Udp, UDPSocket, UDPSocketOptions } from "./udp-types.js";
  */
 export function createUdp(open: OpenDatagram): Udp {
   return function udp(options: UDPSocketOptions): UDPSocket {
-    return new _UdpSocketImpl(open, resolveUdpOptions(options));
+    return new UdpSocketImpl(open, resolveUdpOptions(options));
   };
 }

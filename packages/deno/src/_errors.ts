@@ -22,13 +22,13 @@
 import { codeOf, toSocketError, type SocketError, type SocketErrorCode } from "@sockets/core";
 
 /** Where the error happened: the TLS handshake turns unknown failures into `ETLS`. */
-export type _Phase = "connect" | "handshake" | "io";
+export type ErrorPhase = "connect" | "handshake" | "io";
 
 // Deno 2.9.6: `op_net_connect_tcp` → `resolve_addr` → "failed to lookup address information: …"
 // (the text of `std::io::Error` from getaddrinfo, as a generic error with no class).
 const DNS_FAILURE = /failed to lookup address|Name or service not known|nodename nor servname|No address associated/i;
 
-function _classCode(error: unknown): SocketErrorCode | undefined {
+function classCode(error: unknown): SocketErrorCode | undefined {
   const E = Deno.errors;
   if (error instanceof E.ConnectionRefused) return "ECONNREFUSED";
   // NotConnected (ENOTCONN): a read on an accepted conn whose client reset it (seen on 2.9.6).
@@ -54,11 +54,11 @@ function _classCode(error: unknown): SocketErrorCode | undefined {
  *
  * @example
  * ```ts
- * import { _toSocketError } from "./_errors.js";
- * _toSocketError(new Deno.errors.ConnectionRefused("Connection refused"), "connect").code; // "ECONNREFUSED"
+ * import { denoSocketError } from "./_errors.js";
+ * denoSocketError(new Deno.errors.ConnectionRefused("Connection refused"), "connect").code; // "ECONNREFUSED"
  * ```
  */
-export function _toSocketError(error: unknown, phase: _Phase): SocketError {
-  const code = _classCode(error) ?? codeOf(error) ?? (phase === "handshake" ? "ETLS" : "EUNKNOWN");
+export function denoSocketError(error: unknown, phase: ErrorPhase): SocketError {
+  const code = classCode(error) ?? codeOf(error) ?? (phase === "handshake" ? "ETLS" : "EUNKNOWN");
   return toSocketError(error, { code });
 }

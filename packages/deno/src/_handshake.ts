@@ -15,15 +15,15 @@
  * @module
  */
 import { attemptAborted, type Cancellation, type TlsRequest } from "@sockets/core";
-import { _toSocketError } from "./_errors.js";
+import { denoSocketError } from "./_errors.js";
 
 /** A verified TLS conn and the negotiated ALPN protocol. */
-export interface _Secured {
+export interface Secured {
   readonly conn: Deno.TlsConn;
   readonly alpn: string | null;
 }
 
-function _options(tls: TlsRequest): Deno.StartTlsOptions {
+function startTlsOptions(tls: TlsRequest): Deno.StartTlsOptions {
   const options: Deno.StartTlsOptions = { hostname: tls.verifyName };
   if (tls.caCerts.length > 0) options.caCerts = [...tls.caCerts];
   if (tls.alpn.length > 0) options.alpnProtocols = [...tls.alpn];
@@ -37,34 +37,34 @@ function _options(tls: TlsRequest): Deno.StartTlsOptions {
  * @example
  * ```ts
  * import { Cancellation } from "@sockets/core";
- * import { _secure } from "./_handshake.js";
+ * import { secureConn } from "./_handshake.js";
  * const tcp = await Deno.connect({ hostname: "127.0.0.1", port: 443 });
- * const { conn, alpn } = await _secure(tcp, { verifyName: "localhost", serverName: "localhost", alpn: ["h2"], caCerts: [] }, new Cancellation());
+ * const { conn, alpn } = await secureConn(tcp, { verifyName: "localhost", serverName: "localhost", alpn: ["h2"], caCerts: [] }, new Cancellation());
  * conn.close();
  * ```
  */
-export async function _secure(tcp: Deno.TcpConn, tls: TlsRequest, cancel: Cancellation): Promise<_Secured> {
+export async function secureConn(tcp: Deno.TcpConn, tls: TlsRequest, cancel: Cancellation): Promise<Secured> {
   let conn: Deno.TlsConn;
   try {
-    conn = await Deno.startTls(tcp, _options(tls));
+    conn = await Deno.startTls(tcp, startTlsOptions(tls));
   } catch (error) {
     // `Busy` (a read still holds the TCP resource) has already taken it out of Deno's
     // resource table: closing throws `BadResource`, which is fine to ignore.
-    _closeQuietly(tcp);
-    throw _toSocketError(error, "handshake");
+    closeQuietly(tcp);
+    throw denoSocketError(error, "handshake");
   }
   if (cancel.cancelled) {
-    _closeQuietly(conn);
+    closeQuietly(conn);
     throw attemptAborted(cancel.reason);
   }
-  const onCancel = (): void => _closeQuietly(conn);
+  const onCancel = (): void => closeQuietly(conn);
   cancel.watch(onCancel);
   try {
     const { alpnProtocol } = await conn.handshake();
     return { conn, alpn: alpnProtocol };
   } catch (error) {
-    _closeQuietly(conn);
-    throw cancel.cancelled ? attemptAborted(cancel.reason) : _toSocketError(error, "handshake");
+    closeQuietly(conn);
+    throw cancel.cancelled ? attemptAborted(cancel.reason) : denoSocketError(error, "handshake");
   } finally {
     cancel.unwatch(onCancel);
   }
@@ -75,13 +75,13 @@ export async function _secure(tcp: Deno.TcpConn, tls: TlsRequest, cancel: Cancel
  *
  * @example
  * ```ts
- * import { _closeQuietly } from "./_handshake.js";
+ * import { closeQuietly } from "./_handshake.js";
  * const conn = await Deno.connect({ hostname: "127.0.0.1", port: 5432 });
- * _closeQuietly(conn);
- * _closeQuietly(conn); // no throw
+ * closeQuietly(conn);
+ * closeQuietly(conn); // no throw
  * ```
  */
-export function _closeQuietly(conn: { close(): void }): void {
+export function closeQuietly(conn: { close(): void }): void {
   try {
     conn.close();
   } catch {

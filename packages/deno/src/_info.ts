@@ -6,7 +6,7 @@
  */
 import { formatAddress, type SocketInfo } from "@sockets/core";
 
-function _format(addr: Deno.Addr): string | null {
+function formatNetAddr(addr: Deno.Addr): string | null {
   return addr.transport === "tcp" ? formatAddress(addr.hostname, addr.port) : null;
 }
 
@@ -15,12 +15,12 @@ function _format(addr: Deno.Addr): string | null {
  *
  * @example
  * ```ts
- * import { _info } from "./_info.js";
+ * import { connInfo } from "./_info.js";
  * const conn = await Deno.connect({ hostname: "127.0.0.1", port: 5432 });
- * _info(conn, null).remoteAddress; // "127.0.0.1:5432"
+ * connInfo(conn, null).remoteAddress; // "127.0.0.1:5432"
  * conn.close();
  * ```
  */
-export function _info(conn: Deno.Conn, alpn: string | null): SocketInfo {
-  return { remoteAddress: _format(conn.remoteAddr), localAddress: _format(conn.localAddr), alpn };
+export function connInfo(conn: Deno.Conn, alpn: string | null): SocketInfo {
+  return { remoteAddress: formatNetAddr(conn.remoteAddr), localAddress: formatNetAddr(conn.localAddr), alpn };
 }

@@ -21,28 +21,28 @@
  */
 import type { Cancellation, TlsRequest } from "@sockets/core";
 import { SocketError } from "@sockets/core";
-import { _closeQuietly, _secure, type _Secured } from "./_handshake.js";
+import { closeQuietly, secureConn, type Secured } from "./_handshake.js";
 
 /** The read that was in flight on the plain conn, and the memory it reads into. */
-export interface _PendingRead {
+export interface PendingRead {
   readonly result: Promise<number | null>;
   readonly buffer: Uint8Array;
 }
 
 /** Ends a relay: `close()` once what the TLS conn wrote has been forwarded, `abort()` at once. */
-export interface _RelayHandle {
+export interface RelayHandle {
   close(): void;
   abort(): void;
 }
 
 /** A TLS conn over the relay. */
-export interface _Relayed extends _Secured {
-  readonly relay: _RelayHandle;
+export interface Relayed extends Secured {
+  readonly relay: RelayHandle;
 }
 
 const CHUNK = 64 * 1024;
 
-async function _loopbackPair(): Promise<[Deno.TcpConn, Deno.TcpConn]> {
+async function loopbackPair(): Promise<[Deno.TcpConn, Deno.TcpConn]> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0, transport: "tcp" });
   try {
     const inner = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
@@ -50,14 +50,14 @@ async function _loopbackPair(): Promise<[Deno.TcpConn, Deno.TcpConn]> {
     for (;;) {
       const accepted = await listener.accept();
       if (accepted.remoteAddr.port === inner.localAddr.port) return [inner, accepted];
-      _closeQuietly(accepted);
+      closeQuietly(accepted);
     }
   } finally {
     listener.close();
   }
 }
 
-async function _writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   let written = 0;
   while (written < bytes.byteLength) written += await conn.write(written === 0 ? bytes : bytes.subarray(written));
 }
@@ -71,19 +71,19 @@ async function _writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
  *
  * @example
  * ```ts
- * import { _pump } from "./_relay.js";
+ * import { pump } from "./_relay.js";
  * declare const outer: Deno.TcpConn, end: Deno.TcpConn;
- * const relay = _pump(outer, null, end, false);
+ * const relay = pump(outer, null, end, false);
  * relay.close(); // once what `end` wrote has been forwarded
  * ```
  */
-export function _pump(outer: Deno.TcpConn, pending: _PendingRead | null, end: Deno.Conn, dropEarly: boolean): _RelayHandle {
+export function pump(outer: Deno.TcpConn, pending: PendingRead | null, end: Deno.Conn, dropEarly: boolean): RelayHandle {
   let done = false;
   const abort = (): void => {
     if (done) return;
     done = true;
-    _closeQuietly(end);
-    _closeQuietly(outer);
+    closeQuietly(end);
+    closeQuietly(outer);
   };
   let sent = false;
   // Up: TLS records from our end to the peer.
@@ -91,7 +91,7 @@ export function _pump(outer: Deno.TcpConn, pending: _PendingRead | null, end: De
     const buffer = new Uint8Array(CHUNK);
     for (let n = await end.read(buffer); n !== null; n = await end.read(buffer)) {
       sent = true;
-      await _writeAll(outer, buffer.subarray(0, n));
+      await writeAll(outer, buffer.subarray(0, n));
     }
     await outer.closeWrite();
   })();
@@ -100,12 +100,12 @@ export function _pump(outer: Deno.TcpConn, pending: _PendingRead | null, end: De
     let n: number | null = 0;
     if (pending !== null) {
       n = await pending.result;
-      if (n !== null && (sent || !dropEarly)) await _writeAll(end, pending.buffer.subarray(0, n));
+      if (n !== null && (sent || !dropEarly)) await writeAll(end, pending.buffer.subarray(0, n));
     }
     const buffer = new Uint8Array(CHUNK);
     while (n !== null) {
       n = await outer.read(buffer);
-      if (n !== null) await _writeAll(end, buffer.subarray(0, n));
+      if (n !== null) await writeAll(end, buffer.subarray(0, n));
     }
     await end.closeWrite();
   })();
@@ -121,21 +121,21 @@ export function _pump(outer: Deno.TcpConn, pending: _PendingRead | null, end: De
  * @example
  * ```ts
  * import { Cancellation } from "@sockets/core";
- * import { _relayedSecure } from "./_relay.js";
+ * import { relayedSecure } from "./_relay.js";
  * const tcp = await Deno.connect({ hostname: "127.0.0.1", port: 5432 });
  * const buffer = new Uint8Array(1024);
  * const pending = { result: tcp.read(buffer), buffer };
- * const { conn, relay } = await _relayedSecure(tcp, pending, { verifyName: "localhost", serverName: "localhost", alpn: [], caCerts: [] }, new Cancellation());
+ * const { conn, relay } = await relayedSecure(tcp, pending, { verifyName: "localhost", serverName: "localhost", alpn: [], caCerts: [] }, new Cancellation());
  * conn.close();
  * relay.close();
  * ```
  */
-export async function _relayedSecure(outer: Deno.TcpConn, pending: _PendingRead, tls: TlsRequest, cancel: Cancellation): Promise<_Relayed> {
+export async function relayedSecure(outer: Deno.TcpConn, pending: PendingRead, tls: TlsRequest, cancel: Cancellation): Promise<Relayed> {
   let pair: [Deno.TcpConn, Deno.TcpConn];
   try {
-    pair = await _loopbackPair();
+    pair = await loopbackPair();
   } catch (error) {
-    _closeQuietly(outer);
+    closeQuietly(outer);
     throw new SocketError(
       "startTls() was called while a read was pending, and Deno cannot upgrade a connection with a read in flight; " +
         "the loopback relay that works around it needs --allow-net for 127.0.0.1",
@@ -145,9 +145,9 @@ export async function _relayedSecure(outer: Deno.TcpConn, pending: _PendingRead,
   const [inner, end] = pair;
   inner.setNoDelay(true);
   end.setNoDelay(true);
-  const relay = _pump(outer, pending, end, true);
+  const relay = pump(outer, pending, end, true);
   try {
-    const secured = await _secure(inner, tls, cancel);
+    const secured = await secureConn(inner, tls, cancel);
     return { ...secured, relay };
   } catch (error) {
     relay.abort();

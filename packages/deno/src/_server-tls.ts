@@ -20,9 +20,9 @@
  * @module
  */
 import { attemptAborted, type Cancellation, type ServerTlsRequest } from "@sockets/core";
-import { _toSocketError } from "./_errors.js";
-import { _closeQuietly, type _Secured } from "./_handshake.js";
-import { _pump, type _PendingRead, type _RelayHandle } from "./_relay.js";
+import { denoSocketError } from "./_errors.js";
+import { closeQuietly, type Secured } from "./_handshake.js";
+import { pump, type PendingRead, type RelayHandle } from "./_relay.js";
 
 /**
  * Completes the server handshake of an accepted `TlsConn` within `handshakeTimeout` (and
@@ -31,32 +31,32 @@ import { _pump, type _PendingRead, type _RelayHandle } from "./_relay.js";
  *
  * @example
  * ```ts
- * import { _serverHandshake } from "./_server-tls.js";
+ * import { serverHandshake } from "./_server-tls.js";
  * declare const listener: Deno.TlsListener, request: import("@sockets/core").ServerTlsRequest;
- * const { conn, alpn } = await _serverHandshake(await listener.accept(), request, null);
+ * const { conn, alpn } = await serverHandshake(await listener.accept(), request, null);
  * ```
  */
-export async function _serverHandshake(conn: Deno.TlsConn, request: ServerTlsRequest, cancel: Cancellation | null): Promise<_Secured> {
+export async function serverHandshake(conn: Deno.TlsConn, request: ServerTlsRequest, cancel: Cancellation | null): Promise<Secured> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    _closeQuietly(conn);
+    closeQuietly(conn);
   }, request.handshakeTimeout);
-  const onCancel = (): void => _closeQuietly(conn);
+  const onCancel = (): void => closeQuietly(conn);
   cancel?.watch(onCancel);
   try {
     const { alpnProtocol } = await conn.handshake();
     return { conn, alpn: alpnProtocol };
   } catch (error) {
-    _closeQuietly(conn);
+    closeQuietly(conn);
     if (cancel?.cancelled === true) throw attemptAborted(cancel.reason);
     if (timedOut) {
-      throw _toSocketError(
+      throw denoSocketError(
         new Error(`The client did not finish the TLS handshake within ${request.handshakeTimeout} ms`, { cause: error }),
         "handshake",
       );
     }
-    throw _toSocketError(error, "handshake");
+    throw denoSocketError(error, "handshake");
   } finally {
     clearTimeout(timer);
     cancel?.unwatch(onCancel);
@@ -71,17 +71,17 @@ export async function _serverHandshake(conn: Deno.TlsConn, request: ServerTlsReq
  * @example
  * ```ts
  * import { Cancellation } from "@sockets/core";
- * import { _serverStartTls } from "./_server-tls.js";
+ * import { serverStartTls } from "./_server-tls.js";
  * declare const accepted: Deno.TcpConn, request: import("@sockets/core").ServerTlsRequest;
- * const { conn, relay } = await _serverStartTls(accepted, null, request, new Cancellation());
+ * const { conn, relay } = await serverStartTls(accepted, null, request, new Cancellation());
  * ```
  */
-export async function _serverStartTls(
+export async function serverStartTls(
   outer: Deno.TcpConn,
-  pending: _PendingRead | null,
+  pending: PendingRead | null,
   request: ServerTlsRequest,
   cancel: Cancellation,
-): Promise<_Secured & { relay: _RelayHandle }> {
+): Promise<Secured & { relay: RelayHandle }> {
   let inner: Deno.TcpConn;
   let end: Deno.TlsConn;
   const listener = Deno.listenTls({
@@ -101,18 +101,18 @@ export async function _serverStartTls(
         end = accepted;
         break;
       }
-      _closeQuietly(accepted);
+      closeQuietly(accepted);
     }
   } catch (error) {
-    _closeQuietly(outer);
-    throw _toSocketError(error, "handshake");
+    closeQuietly(outer);
+    throw denoSocketError(error, "handshake");
   } finally {
     listener.close();
   }
   inner.setNoDelay(true);
-  const relay = _pump(outer, pending, inner, false);
+  const relay = pump(outer, pending, inner, false);
   try {
-    const secured = await _serverHandshake(end, request, cancel);
+    const secured = await serverHandshake(end, request, cancel);
     return { ...secured, relay };
   } catch (error) {
     relay.abort();

@@ -32,11 +32,11 @@ import {
   type Transport,
   type TransportEvents,
 } from "@sockets/core";
-import { _toSocketError } from "./_errors.js";
-import { _closeQuietly, _secure, type _Secured } from "./_handshake.js";
-import { _info } from "./_info.js";
-import { _relayedSecure, type _PendingRead, type _RelayHandle } from "./_relay.js";
-import { _serverStartTls } from "./_server-tls.js";
+import { denoSocketError } from "./_errors.js";
+import { closeQuietly, secureConn, type Secured } from "./_handshake.js";
+import { connInfo } from "./_info.js";
+import { relayedSecure, type PendingRead, type RelayHandle } from "./_relay.js";
+import { serverStartTls } from "./_server-tls.js";
 
 /**
  * Scratch memory for reads with no BYOB view starts at this size and grows (×4, up to
@@ -48,7 +48,7 @@ const MIN_SCRATCH_BYTES = 4 * 1024;
 const MAX_SCRATCH_BYTES = 64 * 1024;
 
 /** Internal: one Deno conn as a core Transport. */
-export class _DenoTransport implements Transport {
+export class DenoTransport implements Transport {
   readonly info: SocketInfo;
   readonly #conn: Deno.TcpConn | Deno.TlsConn;
   /** `null` once closed, aborted, upgraded or failed: no event fires after that. */
@@ -60,15 +60,15 @@ export class _DenoTransport implements Transport {
   #scratch: Uint8Array<ArrayBuffer> | null = null;
   #scratchBytes = MIN_SCRATCH_BYTES;
   /** The raw read in flight, if any (Deno cannot start TLS while it is pending). */
-  #reading: _PendingRead | null = null;
+  #reading: PendingRead | null = null;
   /** The loopback relay under a TLS conn upgraded with a read pending (see `_relay.ts`). */
-  readonly #relay: _RelayHandle | null;
+  readonly #relay: RelayHandle | null;
 
   constructor(
     conn: Deno.TcpConn | Deno.TlsConn,
     events: TransportEvents,
     info: SocketInfo,
-    options: { readonly plainStarttls: boolean; readonly relay?: _RelayHandle | undefined },
+    options: { readonly plainStarttls: boolean; readonly relay?: RelayHandle | undefined },
   ) {
     this.#conn = conn;
     this.#events = events;
@@ -107,7 +107,7 @@ export class _DenoTransport implements Transport {
         this.#reading = null;
         if (this.#events !== events) return;
         this.#events = null;
-        events.error(_toSocketError(error, "io"));
+        events.error(denoSocketError(error, "io"));
       },
     );
   }
@@ -123,7 +123,7 @@ export class _DenoTransport implements Transport {
       let written = await conn.write(bytes);
       while (written < length) written += await conn.write(bytes.subarray(written));
     } catch (error) {
-      throw _toSocketError(error, "io");
+      throw denoSocketError(error, "io");
     }
   }
 
@@ -131,7 +131,7 @@ export class _DenoTransport implements Transport {
     try {
       await this.#conn.closeWrite();
     } catch (error) {
-      throw _toSocketError(error, "io");
+      throw denoSocketError(error, "io");
     }
   }
 
@@ -147,21 +147,21 @@ export class _DenoTransport implements Transport {
   async startTls(tls: TlsRequest | ServerTlsRequest, events: TransportEvents, cancel: Cancellation): Promise<Transport> {
     if (this.#released) throw new SocketError("The connection was closed before startTls()", { code: "ECLOSED" });
     const conn = this.#conn;
-    if (!_isTcp(conn)) throw new SocketError("startTls() needs a plain-text connection", { code: "EINVAL" });
+    if (!isTcp(conn)) throw new SocketError("startTls() needs a plain-text connection", { code: "EINVAL" });
     // The conn now belongs to the TLS layer: this transport goes quiet and never closes it.
     this.#events = null;
     this.#released = true;
     const pending = this.#reading;
     // An accepted socket performs the server's half, always through the loopback relay
     // (Deno has no server-side startTls: `_server-tls.ts`).
-    const secured: _Secured & { relay?: _RelayHandle } = isServerTls(tls)
-      ? await _serverStartTls(conn, pending, tls, cancel)
+    const secured: Secured & { relay?: RelayHandle } = isServerTls(tls)
+      ? await serverStartTls(conn, pending, tls, cancel)
       : pending === null
-        ? await _secure(conn, tls, cancel)
-        : await _relayedSecure(conn, pending, tls, cancel);
+        ? await secureConn(conn, tls, cancel)
+        : await relayedSecure(conn, pending, tls, cancel);
     // Addresses come from the original conn: a relayed TLS conn's own are the loopback's.
-    const info = _info(conn, secured.alpn);
-    return new _DenoTransport(secured.conn, events, info, { plainStarttls: false, relay: secured.relay });
+    const info = connInfo(conn, secured.alpn);
+    return new DenoTransport(secured.conn, events, info, { plainStarttls: false, relay: secured.relay });
   }
 
   /** Closes the conn once; `true` the first time. */
@@ -169,7 +169,7 @@ export class _DenoTransport implements Transport {
     this.#events = null;
     if (this.#released) return false;
     this.#released = true;
-    _closeQuietly(this.#conn);
+    closeQuietly(this.#conn);
     return true;
   }
 
@@ -191,6 +191,6 @@ export class _DenoTransport implements Transport {
   }
 }
 
-function _isTcp(conn: Deno.TcpConn | Deno.TlsConn): conn is Deno.TcpConn {
+function isTcp(conn: Deno.TcpConn | Deno.TlsConn): conn is Deno.TcpConn {
   return typeof (conn as Deno.TcpConn).setNoDelay === "function";
 }

@@ -41,7 +41,7 @@ import {
   type DatagramTransport,
   type OpenDatagram,
 } from "@sockets/core";
-import { _toSocketError } from "./_errors.js";
+import { denoSocketError } from "./_errors.js";
 
 /** The largest UDP payload (IPv6 65 527, IPv4 65 507; 65 535 leaves no doubt). */
 const RECEIVE_BUFFER = 65_535;
@@ -97,7 +97,7 @@ class DenoDatagram implements DatagramTransport {
       received = await receiving;
     } catch (error) {
       if (this.#closed) return; // Interrupted / BadResource: our own close()
-      throw _toSocketError(error, "io");
+      throw denoSocketError(error, "io");
     } finally {
       this.#receiving = null;
     }
@@ -114,7 +114,7 @@ class DenoDatagram implements DatagramTransport {
     try {
       await this.#conn.send(data, { transport: "udp", hostname, port: port ?? this.remotePort! });
     } catch (error) {
-      throw _toSocketError(error, "io");
+      throw denoSocketError(error, "io");
     }
   }
 
@@ -147,7 +147,7 @@ async function open(request: DatagramRequest, events: DatagramEvents): Promise<D
   try {
     conn = Deno.listenDatagram({ transport: "udp", hostname: local.hostname, port: local.port, reuseAddress: request.reuseAddress });
   } catch (error) {
-    throw _toSocketError(error, "connect");
+    throw denoSocketError(error, "connect");
   }
   return new DenoDatagram(conn, events, remote);
 }

@@ -46,13 +46,13 @@ import {
   type Transport,
   type TransportEvents,
 } from "@sockets/core";
-import { _toSocketError } from "./_errors.js";
-import { _closeQuietly } from "./_handshake.js";
-import { _info } from "./_info.js";
-import { _serverHandshake } from "./_server-tls.js";
-import { _DenoTransport } from "./deno-transport.js";
+import { denoSocketError } from "./_errors.js";
+import { closeQuietly } from "./_handshake.js";
+import { connInfo } from "./_info.js";
+import { serverHandshake } from "./_server-tls.js";
+import { DenoTransport } from "./deno-transport.js";
 
-function _unsupported(option: string, why: string): SocketError {
+function unsupported(option: string, why: string): SocketError {
   return new SocketError(`Invalid option ${option}: ${why} on Deno ${Deno.version.deno}`, { code: "EINVAL" });
 }
 
@@ -60,21 +60,21 @@ function _unsupported(option: string, why: string): SocketError {
  * `accept()` fails for one connection when its client reset it while it waited in the
  * kernel's queue: Deno asks for the peer's address, which is then `NotConnected` (ENOTCONN).
  */
-function _isConnectionGone(error: unknown): boolean {
+function isConnectionGone(error: unknown): boolean {
   const E = Deno.errors;
   return error instanceof E.NotConnected || error instanceof E.ConnectionReset || error instanceof E.ConnectionAborted;
 }
 
 /** Throws `EINVAL` for what Deno cannot do (see the module documentation). */
-function _checkOptions(request: ListenRequest): void {
-  if (request.ipv6Only) throw _unsupported("ipv6Only true", "Deno.listen has no IPV6_V6ONLY option");
+function checkOptions(request: ListenRequest): void {
+  if (request.ipv6Only) throw unsupported("ipv6Only true", "Deno.listen has no IPV6_V6ONLY option");
   const tls = request.tls ?? request.starttls;
-  if (tls?.requestCert === true) throw _unsupported("tls.requestCert true", "Deno.listenTls cannot request client certificates");
+  if (tls?.requestCert === true) throw unsupported("tls.requestCert true", "Deno.listenTls cannot request client certificates");
   if (!request.reusePort) return;
-  if (Deno.build.os !== "linux") throw _unsupported("reusePort true", `Deno ignores SO_REUSEPORT on ${Deno.build.os} (Linux only)`);
+  if (Deno.build.os !== "linux") throw unsupported("reusePort true", `Deno ignores SO_REUSEPORT on ${Deno.build.os} (Linux only)`);
   // `listenDatagram` exists exactly when the unstable "net" APIs are enabled.
   if (typeof (Deno as { listenDatagram?: unknown }).listenDatagram !== "function") {
-    throw _unsupported("reusePort true", "Deno.listen's reusePort is unstable: run Deno with --unstable-net");
+    throw unsupported("reusePort true", "Deno.listen's reusePort is unstable: run Deno with --unstable-net");
   }
 }
 
@@ -92,7 +92,7 @@ function _checkOptions(request: ListenRequest): void {
  * ```
  */
 export const openDenoListener: OpenListener = (request, events) => {
-  _checkOptions(request);
+  checkOptions(request);
   let listener: Deno.Listener | Deno.TlsListener;
   try {
     const base = {
@@ -112,12 +112,12 @@ export const openDenoListener: OpenListener = (request, events) => {
             ...(request.tls.alpn.length > 0 ? { alpnProtocols: [...request.tls.alpn] } : {}),
           });
   } catch (error) {
-    return Promise.reject(_toSocketError(error, "connect"));
+    return Promise.reject(denoSocketError(error, "connect"));
   }
-  return Promise.resolve(new _DenoListener(listener, request, events));
+  return Promise.resolve(new DenoListener(listener, request, events));
 };
 
-class _DenoListener implements ListenerTransport {
+class DenoListener implements ListenerTransport {
   readonly localAddress: string;
   readonly #listener: Deno.Listener | Deno.TlsListener;
   readonly #request: ListenRequest;
@@ -148,8 +148,8 @@ class _DenoListener implements ListenerTransport {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    _closeQuietly(this.#listener);
-    for (const conn of this.#handshaking) _closeQuietly(conn);
+    closeQuietly(this.#listener);
+    for (const conn of this.#handshaking) closeQuietly(conn);
     this.#handshaking.clear();
     this.#settle();
   }
@@ -164,22 +164,22 @@ class _DenoListener implements ListenerTransport {
           conn = await this.#listener.accept();
         } catch (error) {
           if (this.#closed) return;
-          if (_isConnectionGone(error)) {
+          if (isConnectionGone(error)) {
             // That one connection, not the listener: counted, and the pull goes on.
-            this.#events.failed(_toSocketError(error, "io"));
+            this.#events.failed(denoSocketError(error, "io"));
             continue;
           }
           // The listener itself failed (not a closed one): that ends it.
-          this.#events.error(_toSocketError(error, "io"));
+          this.#events.error(denoSocketError(error, "io"));
           this.close();
           return;
         }
         if (this.#closed) {
-          _closeQuietly(conn);
+          closeQuietly(conn);
           return;
         }
         if (this.#request.tls === null)
-          this.#deliver(new _DenoAccepted(conn as Deno.TcpConn, _info(conn, null), this.#request.starttls !== null));
+          this.#deliver(new DenoAccepted(conn as Deno.TcpConn, connInfo(conn, null), this.#request.starttls !== null));
         else this.#handshake(conn as Deno.TlsConn);
       }
     } finally {
@@ -189,11 +189,11 @@ class _DenoListener implements ListenerTransport {
 
   #handshake(conn: Deno.TlsConn): void {
     this.#handshaking.add(conn);
-    _serverHandshake(conn, this.#request.tls!, null).then(
+    serverHandshake(conn, this.#request.tls!, null).then(
       ({ alpn }) => {
         this.#handshaking.delete(conn);
-        if (this.#closed) _closeQuietly(conn);
-        else this.#deliver(new _DenoAccepted(conn, _info(conn, alpn), false));
+        if (this.#closed) closeQuietly(conn);
+        else this.#deliver(new DenoAccepted(conn, connInfo(conn, alpn), false));
       },
       (error: unknown) => {
         this.#handshaking.delete(conn);
@@ -204,7 +204,7 @@ class _DenoListener implements ListenerTransport {
     );
   }
 
-  #deliver(accepted: _DenoAccepted): void {
+  #deliver(accepted: DenoAccepted): void {
     this.#events.connection(accepted);
     this.#settle();
   }
@@ -217,7 +217,7 @@ class _DenoListener implements ListenerTransport {
 }
 
 /** An accepted conn waiting for a socket to claim it (Deno reads only when asked: nothing to pause). */
-class _DenoAccepted implements AcceptedConnection {
+class DenoAccepted implements AcceptedConnection {
   readonly info: SocketInfo;
   readonly #conn: Deno.TcpConn | Deno.TlsConn;
   readonly #plainStarttls: boolean;
@@ -235,11 +235,11 @@ class _DenoAccepted implements AcceptedConnection {
   }
 
   attach(events: TransportEvents): Transport {
-    return new _DenoTransport(this.#conn, events, this.info, { plainStarttls: this.#plainStarttls });
+    return new DenoTransport(this.#conn, events, this.info, { plainStarttls: this.#plainStarttls });
   }
 
   abort(): void {
     // Deno cannot send RST (no SO_LINGER): a close.
-    _closeQuietly(this.#conn);
+    closeQuietly(this.#conn);
   }
 }

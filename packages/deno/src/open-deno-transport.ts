@@ -14,10 +14,10 @@
  * @module
  */
 import { attemptAborted, type OpenRequest, type OpenTransport, type Transport, type TransportEvents } from "@sockets/core";
-import { _toSocketError } from "./_errors.js";
-import { _secure } from "./_handshake.js";
-import { _info } from "./_info.js";
-import { _DenoTransport } from "./deno-transport.js";
+import { denoSocketError } from "./_errors.js";
+import { secureConn } from "./_handshake.js";
+import { connInfo } from "./_info.js";
+import { DenoTransport } from "./deno-transport.js";
 
 /**
  * Opens a Transport over `Deno.connect` (and `Deno.startTls` for `request.tls`). This is
@@ -45,12 +45,12 @@ export const openDenoTransport: OpenTransport = async (request: OpenRequest, eve
   try {
     tcp = await Deno.connect({ hostname: request.hostname, port: request.port, transport: "tcp", signal: dialing.signal });
   } catch (error) {
-    throw cancel.cancelled ? attemptAborted(cancel.reason) : _toSocketError(error, "connect");
+    throw cancel.cancelled ? attemptAborted(cancel.reason) : denoSocketError(error, "connect");
   } finally {
     cancel.unwatch(onCancel);
   }
   tcp.setNoDelay(true);
-  if (request.tls === null) return new _DenoTransport(tcp, events, _info(tcp, null), { plainStarttls: request.starttls });
-  const { conn, alpn } = await _secure(tcp, request.tls, cancel);
-  return new _DenoTransport(conn, events, _info(tcp, alpn), { plainStarttls: false });
+  if (request.tls === null) return new DenoTransport(tcp, events, connInfo(tcp, null), { plainStarttls: request.starttls });
+  const { conn, alpn } = await secureConn(tcp, request.tls, cancel);
+  return new DenoTransport(conn, events, connInfo(tcp, alpn), { plainStarttls: false });
 };

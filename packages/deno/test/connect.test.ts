@@ -3,7 +3,7 @@
  * (the loopback-relay path), refused connections, DNS failures, and the error mapping.
  */
 import { connect, SocketError } from "../src/index.js";
-import { _toSocketError } from "../src/_errors.js";
+import { denoSocketError } from "../src/_errors.js";
 import { equal, ok, rejection, text, utf8, within } from "./_assert.js";
 import { caPem, freePort, startStarttls } from "./_servers.js";
 
@@ -69,7 +69,7 @@ Deno.test("Deno errors map to the normalised codes by class", () => {
     [new Error("something else"), "io", "EUNKNOWN"],
   ];
   for (const [error, phase, code] of cases) {
-    const mapped = _toSocketError(error, phase);
+    const mapped = denoSocketError(error, phase);
     equal(mapped.code, code, `${String(error)} during ${phase}`);
     equal(mapped.cause, error, "cause");
   }

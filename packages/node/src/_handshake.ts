@@ -25,10 +25,10 @@
 import type * as net from "node:net";
 import * as tls from "node:tls";
 import { toSocketError, type SocketError, type TlsRequest } from "@sockets/core";
-import { _secureContextFor } from "./_trust.js";
+import { secureContextFor } from "./_trust.js";
 
 /** A handshake in progress: the TLS socket (to destroy on abort) and its outcome. */
-export interface _Handshake {
+export interface Handshake {
   readonly socket: tls.TLSSocket;
   readonly done: Promise<tls.TLSSocket>;
 }
@@ -44,13 +44,13 @@ const noop = (): void => {};
  * ```ts
  * import * as net from "node:net";
  * import * as tls from "node:tls";
- * import { _destroyPair } from "./_handshake.js";
+ * import { destroyPair } from "./_handshake.js";
  * const raw = net.connect({ host: "127.0.0.1", port: 443 });
  * const secure = tls.connect({ socket: raw, servername: "localhost" });
- * _destroyPair(secure, raw);
+ * destroyPair(secure, raw);
  * ```
  */
-export function _destroyPair(socket: net.Socket, raw: net.Socket): void {
+export function destroyPair(socket: net.Socket, raw: net.Socket): void {
   socket.on("error", noop);
   raw.on("error", noop);
   if (socket !== raw && !raw.destroyed) {
@@ -69,14 +69,14 @@ export function _destroyPair(socket: net.Socket, raw: net.Socket): void {
  * ```ts
  * import { once } from "node:events";
  * import * as net from "node:net";
- * import { _startHandshake } from "./_handshake.js";
+ * import { startHandshake } from "./_handshake.js";
  * const raw = net.connect({ host: "127.0.0.1", port: 443 });
  * await once(raw, "connect");
- * const { done } = _startHandshake(raw, { verifyName: "localhost", serverName: "localhost", alpn: [], caCerts: [] });
+ * const { done } = startHandshake(raw, { verifyName: "localhost", serverName: "localhost", alpn: [], caCerts: [] });
  * const secure = await done;
  * ```
  */
-export function _startHandshake(raw: net.Socket, request: TlsRequest): _Handshake {
+export function startHandshake(raw: net.Socket, request: TlsRequest): Handshake {
   // Discard plain-text bytes that arrived before the upgrade (see the module header).
   while (raw.readableLength > 0 && raw.read() !== null);
   // The plain socket no longer reads (the TLS layer owns its handle); keep a listener so
@@ -90,7 +90,7 @@ export function _startHandshake(raw: net.Socket, request: TlsRequest): _Handshak
       socket: raw,
       servername: request.serverName ?? undefined,
       ALPNProtocols: request.alpn.length > 0 ? [...request.alpn] : undefined,
-      secureContext: _secureContextFor(request.caCerts),
+      secureContext: secureContextFor(request.caCerts),
       rejectUnauthorized: true,
       checkServerIdentity: (_name, certificate) => tls.checkServerIdentity(verifyName, certificate),
     });
@@ -106,7 +106,7 @@ export function _startHandshake(raw: net.Socket, request: TlsRequest): _Handshak
       socket.off("error", onError);
       socket.off("close", onClose);
       if (error === null) return resolve(socket);
-      _destroyPair(socket, raw);
+      destroyPair(socket, raw);
       reject(error);
     };
     const onSecure = (): void => {

@@ -39,18 +39,18 @@ const EMPTY = new Uint8Array(0);
  *
  * @example
  * ```ts
- * import { _resetProbeNeeded } from "./_reset-probe.js";
- * _resetProbeNeeded("1.51.0"); // true (Node 22)
- * _resetProbeNeeded("1.52.1"); // false (Node 24.16+, 26)
+ * import { resetProbeNeeded } from "./_reset-probe.js";
+ * resetProbeNeeded("1.51.0"); // true (Node 22)
+ * resetProbeNeeded("1.52.1"); // false (Node 24.16+, 26)
  * ```
  */
-export function _resetProbeNeeded(uv: string): boolean {
+export function resetProbeNeeded(uv: string): boolean {
   const [major = 0, minor = 0] = uv.split(".").map(Number);
   return major < 1 || (major === 1 && minor < 52);
 }
 
 /** This process's libuv needs the probe. */
-const NEEDED = _resetProbeNeeded(process.versions.uv ?? "0.0.0");
+const NEEDED = resetProbeNeeded(process.versions.uv ?? "0.0.0");
 
 /**
  * Asks the kernel whether the connection under `raw` was reset. Calls `done` with the
@@ -61,15 +61,15 @@ const NEEDED = _resetProbeNeeded(process.versions.uv ?? "0.0.0");
  * @example
  * ```ts
  * import * as net from "node:net";
- * import { _probeReset } from "./_reset-probe.js";
+ * import { probeReset } from "./_reset-probe.js";
  * const socket = net.connect({ host: "127.0.0.1", port: 7, allowHalfOpen: true });
  * socket.on("end", () => {
- *   const probing = _probeReset(socket, (reset) => console.log(reset === null ? "FIN" : "RST"));
+ *   const probing = probeReset(socket, (reset) => console.log(reset === null ? "FIN" : "RST"));
  *   if (!probing) console.log("FIN (cannot tell)");
  * });
  * ```
  */
-export function _probeReset(raw: net.Socket, done: (reset: Error | null) => void): boolean {
+export function probeReset(raw: net.Socket, done: (reset: Error | null) => void): boolean {
   if (!NEEDED || !raw.writable || raw.destroyed) return false;
   raw.write(EMPTY, (error?: Error | null) => {
     const code = (error as NodeJS.ErrnoException | null | undefined)?.code;

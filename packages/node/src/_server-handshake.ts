@@ -21,7 +21,7 @@
 import type * as net from "node:net";
 import * as tls from "node:tls";
 import { SocketError, toSocketError, type ServerTlsRequest } from "@sockets/core";
-import { _destroyPair, type _Handshake } from "./_handshake.js";
+import { destroyPair, type Handshake } from "./_handshake.js";
 
 const noop = (): void => {};
 const contexts = new WeakMap<ServerTlsRequest, tls.SecureContext>();
@@ -31,12 +31,12 @@ const contexts = new WeakMap<ServerTlsRequest, tls.SecureContext>();
  *
  * @example
  * ```ts
- * import { _serverContext } from "./_server-handshake.js";
+ * import { serverContext } from "./_server-handshake.js";
  * declare const cert: string, key: string;
- * const context = _serverContext({ role: "server", cert, key, alpn: [], requestCert: false, caCerts: [], handshakeTimeout: 10_000 });
+ * const context = serverContext({ role: "server", cert, key, alpn: [], requestCert: false, caCerts: [], handshakeTimeout: 10_000 });
  * ```
  */
-export function _serverContext(request: ServerTlsRequest): tls.SecureContext {
+export function serverContext(request: ServerTlsRequest): tls.SecureContext {
   let context = contexts.get(request);
   if (context === undefined) {
     context = tls.createSecureContext({
@@ -57,14 +57,14 @@ export function _serverContext(request: ServerTlsRequest): tls.SecureContext {
  *
  * @example
  * ```ts
- * import { _checkServerTls } from "./_server-handshake.js";
+ * import { checkServerTls } from "./_server-handshake.js";
  * declare const request: import("@sockets/core").ServerTlsRequest;
- * _checkServerTls(request); // throws SocketError EINVAL when Node refuses the pair
+ * checkServerTls(request); // throws SocketError EINVAL when Node refuses the pair
  * ```
  */
-export function _checkServerTls(request: ServerTlsRequest): void {
+export function checkServerTls(request: ServerTlsRequest): void {
   try {
-    _serverContext(request);
+    serverContext(request);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new SocketError(`Invalid option tls: Node cannot use this certificate and key (${reason})`, {
@@ -84,22 +84,22 @@ export function _checkServerTls(request: ServerTlsRequest): void {
  * @example
  * ```ts
  * import * as net from "node:net";
- * import { _startServerHandshake } from "./_server-handshake.js";
+ * import { startServerHandshake } from "./_server-handshake.js";
  * declare const request: import("@sockets/core").ServerTlsRequest;
  * net.createServer({ pauseOnConnect: true }, async (raw) => {
- *   const secure = await _startServerHandshake(raw, request).done;
+ *   const secure = await startServerHandshake(raw, request).done;
  *   secure.end("hello over TLS\n");
  * }).listen(0);
  * ```
  */
-export function _startServerHandshake(raw: net.Socket, request: ServerTlsRequest): _Handshake {
+export function startServerHandshake(raw: net.Socket, request: ServerTlsRequest): Handshake {
   while (raw.readableLength > 0 && raw.read() !== null);
   raw.on("error", noop);
   let socket: tls.TLSSocket;
   try {
     socket = new tls.TLSSocket(raw, {
       isServer: true,
-      secureContext: _serverContext(request),
+      secureContext: serverContext(request),
       requestCert: request.requestCert,
       rejectUnauthorized: request.requestCert,
       ALPNProtocols: request.alpn.length > 0 ? [...request.alpn] : undefined,
@@ -116,7 +116,7 @@ export function _startServerHandshake(raw: net.Socket, request: ServerTlsRequest
       socket.off("close", onClose);
       socket.off("end", onClose);
       if (error === null) return resolve(socket);
-      _destroyPair(socket, raw);
+      destroyPair(socket, raw);
       reject(toSocketError(error, { code: "ETLS" }));
     };
     const onSecure = (): void => {

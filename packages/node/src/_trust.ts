@@ -22,7 +22,7 @@ const CACHE_LIMIT = 8;
 const contexts = new Map<string, tls.SecureContext>();
 let defaultRoots: readonly string[] | null = null;
 
-function _defaultRoots(): readonly string[] {
+function nodeDefaultRoots(): readonly string[] {
   if (defaultRoots !== null) return defaultRoots;
   const getCACertificates = (tls as { getCACertificates?: (type?: string) => string[] }).getCACertificates;
   if (typeof getCACertificates === "function") {
@@ -49,17 +49,17 @@ function _defaultRoots(): readonly string[] {
  * @example
  * ```ts
  * import * as tls from "node:tls";
- * import { _secureContextFor } from "./_trust.js";
+ * import { secureContextFor } from "./_trust.js";
  * declare const privateCaPem: string;
- * tls.connect({ host: "db.internal", port: 5432, secureContext: _secureContextFor([privateCaPem]) });
+ * tls.connect({ host: "db.internal", port: 5432, secureContext: secureContextFor([privateCaPem]) });
  * ```
  */
-export function _secureContextFor(caCerts: readonly string[]): tls.SecureContext | undefined {
+export function secureContextFor(caCerts: readonly string[]): tls.SecureContext | undefined {
   if (caCerts.length === 0) return undefined;
   const key = caCerts.join("\n");
   let context = contexts.get(key);
   if (context === undefined) {
-    context = tls.createSecureContext({ ca: [..._defaultRoots(), ...caCerts] });
+    context = tls.createSecureContext({ ca: [...nodeDefaultRoots(), ...caCerts] });
     if (contexts.size >= CACHE_LIMIT) contexts.delete(contexts.keys().next().value as string);
     contexts.set(key, context);
   }

@@ -54,9 +54,9 @@ import {
   type Transport,
   type TransportEvents,
 } from "@sockets/core";
-import { _destroyPair, _startHandshake } from "./_handshake.js";
-import { _probeReset } from "./_reset-probe.js";
-import { _startServerHandshake } from "./_server-handshake.js";
+import { destroyPair, startHandshake } from "./_handshake.js";
+import { probeReset } from "./_reset-probe.js";
+import { startServerHandshake } from "./_server-handshake.js";
 
 const noop = (): void => {};
 
@@ -75,18 +75,18 @@ const STAGING = new Uint8Array(64 * 1024);
  * The `onread` option for `net.connect`, routed to the transport created after the
  * connect (`target`); reads cannot arrive before it exists.
  */
-export interface _UserBufferReader {
+export interface UserBufferReader {
   target: NodeTransport | null;
   readonly onread: { readonly buffer: Uint8Array; readonly callback: (n: number) => boolean };
 }
 
 /** A reader for {@link NodeTransport}: pass `reader.onread` to `net.connect`. */
-export function _userBufferReader(): _UserBufferReader {
+export function userBufferReader(): UserBufferReader {
   return NodeTransport._reader();
 }
 
 /** What happened to an accepted socket while it waited unclaimed (see {@link NodeTransport.fromAccepted}). */
-export interface _Unclaimed {
+export interface Unclaimed {
   /** Its `'error'`, if one came. */
   readonly error: Error | null;
   /** `'end'` came: the peer's FIN, nothing left buffered. */
@@ -99,9 +99,9 @@ export interface _Unclaimed {
 
 /** Where a socket's shared listeners (below) find their transport. */
 const kTransport: unique symbol = Symbol("@sockets/node transport");
-type _Owned = net.Socket & { [kTransport]?: NodeTransport };
+type Owned = net.Socket & { [kTransport]?: NodeTransport };
 
-function _error(message: string, code: string): Error {
+function nodeError(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
@@ -156,11 +156,11 @@ export class NodeTransport implements Transport {
   #writeWaiter: { seq: number; resolve: () => void; reject: (error: Error) => void } | null = null;
 
   /** Set when reads arrive through `onread` (plain TCP); `'data'` events otherwise (TLS). */
-  readonly #reader: _UserBufferReader | null;
+  readonly #reader: UserBufferReader | null;
   /** The reader's BYOB view from the last `pull()`, filled by the next read. */
   #view: Uint8Array | null = null;
 
-  constructor(socket: net.Socket | tls.TLSSocket, raw: net.Socket, events: TransportEvents, reader: _UserBufferReader | null = null) {
+  constructor(socket: net.Socket | tls.TLSSocket, raw: net.Socket, events: TransportEvents, reader: UserBufferReader | null = null) {
     this.#reader = reader;
     this.#socket = socket;
     this.#raw = raw;
@@ -177,22 +177,22 @@ export class NodeTransport implements Transport {
     // readStop/readStart pair, two epoll_ctl calls, per connection).
     // The listeners are shared by every socket (Node calls them with `this` = the socket):
     // no closures per connection.
-    (socket as _Owned)[kTransport] = this;
+    (socket as Owned)[kTransport] = this;
     if (reader !== null) reader.target = this;
     else socket.on("data", NodeTransport.#listeners.data);
     socket.on("end", NodeTransport.#listeners.end);
     socket.on("error", NodeTransport.#listeners.error);
     socket.on("close", NodeTransport.#listeners.close);
     if (raw !== socket) {
-      (raw as _Owned)[kTransport] = this;
+      (raw as Owned)[kTransport] = this;
       raw.on("error", noop);
       raw.once("close", NodeTransport.#listeners.rawClose);
     }
   }
 
-  /** Internal: see {@link _userBufferReader}. */
-  static _reader(): _UserBufferReader {
-    const reader: _UserBufferReader = {
+  /** Internal: see {@link userBufferReader}. */
+  static _reader(): UserBufferReader {
+    const reader: UserBufferReader = {
       target: null,
       onread: { buffer: STAGING, callback: (n: number) => (reader.target === null ? true : reader.target.#onRead(n)) },
     };
@@ -206,7 +206,7 @@ export class NodeTransport implements Transport {
    * byte comes after it); an error or a close right after this returns (core reports it
    * right after `attach`); a TCP socket that already closed under TLS is counted.
    */
-  static fromAccepted(socket: net.Socket, raw: net.Socket, events: TransportEvents, seen: _Unclaimed): NodeTransport {
+  static fromAccepted(socket: net.Socket, raw: net.Socket, events: TransportEvents, seen: Unclaimed): NodeTransport {
     const transport = new NodeTransport(socket, raw, events);
     if (seen.rawClosed && raw !== socket) transport.#countClosed();
     transport.#endMissed = seen.ended;
@@ -225,23 +225,23 @@ export class NodeTransport implements Transport {
    * socket, which points to its transport (no closures per connection).
    */
   static readonly #listeners = {
-    data(this: _Owned, buffer: Buffer): void {
+    data(this: Owned, buffer: Buffer): void {
       const transport = this[kTransport];
       if (transport !== undefined) transport.#onData(buffer);
     },
-    end(this: _Owned): void {
+    end(this: Owned): void {
       const transport = this[kTransport];
       if (transport !== undefined) transport.#onEnd();
     },
-    error(this: _Owned, error: Error): void {
+    error(this: Owned, error: Error): void {
       const transport = this[kTransport];
       if (transport !== undefined) transport.#onError(error);
     },
-    close(this: _Owned): void {
+    close(this: Owned): void {
       const transport = this[kTransport];
       if (transport !== undefined) transport.#onClose();
     },
-    rawClose(this: _Owned): void {
+    rawClose(this: Owned): void {
       const transport = this[kTransport];
       if (transport !== undefined) transport.#onRawClose();
     },
@@ -289,7 +289,7 @@ export class NodeTransport implements Transport {
     if (this.#silent || this.#ended) return;
     this.#ended = true;
     // Node 20 can report a reset as 'end' (see `_reset-probe.ts`): ask the kernel first.
-    this.#probing = _probeReset(this.#raw, (reset) => this.#onProbed(reset));
+    this.#probing = probeReset(this.#raw, (reset) => this.#onProbed(reset));
     if (!this.#probing) this.#events.end();
   }
 
@@ -329,7 +329,7 @@ export class NodeTransport implements Transport {
     if (!this.#ended) this.#handOverBuffered();
     this.#silent = true;
     // Closed without an error while the peer's FIN was not seen: the peer went away.
-    if (!this.#ended) this.#events.error(_error("The connection closed unexpectedly", "ECONNRESET"));
+    if (!this.#ended) this.#events.error(nodeError("The connection closed unexpectedly", "ECONNRESET"));
     // Closed cleanly while the reset probe was out: the FIN it was checking stands.
     else if (this.#probing) this.#events.end();
   }
@@ -363,8 +363,8 @@ export class NodeTransport implements Transport {
     if (!socket.writable) {
       return Promise.reject(
         socket.writableEnded
-          ? _error("Cannot write after the socket was shut down", "EPIPE")
-          : _error("Cannot write to a closed socket", "ERR_STREAM_DESTROYED"),
+          ? nodeError("Cannot write after the socket was shut down", "EPIPE")
+          : nodeError("Cannot write to a closed socket", "ERR_STREAM_DESTROYED"),
       );
     }
     // One callback for every write (not a closure per write): Node calls write callbacks
@@ -402,7 +402,7 @@ export class NodeTransport implements Transport {
     const socket = this.#socket;
     this.#shutdown = new Promise<void>((resolve, reject) => {
       if (socket.writableFinished) return resolve();
-      if (socket.destroyed) return reject(_error("Cannot shut down a closed socket", "ERR_SOCKET_CLOSED"));
+      if (socket.destroyed) return reject(nodeError("Cannot shut down a closed socket", "ERR_SOCKET_CLOSED"));
       const done = (error?: Error): void => {
         socket.off("finish", onFinish);
         socket.off("error", onError);
@@ -412,7 +412,7 @@ export class NodeTransport implements Transport {
       };
       const onFinish = (): void => done();
       const onError = (error: Error): void => done(error);
-      const onClose = (): void => done(_error("The socket closed before the shutdown completed", "ERR_SOCKET_CLOSED"));
+      const onClose = (): void => done(nodeError("The socket closed before the shutdown completed", "ERR_SOCKET_CLOSED"));
       socket.on("finish", onFinish);
       socket.on("error", onError);
       socket.on("close", onClose);
@@ -437,9 +437,9 @@ export class NodeTransport implements Transport {
     // Keep reading (and discard) while our FIN goes out: closing with unread bytes in the
     // kernel's receive buffer sends RST, and the peer could lose our last bytes.
     socket.resume();
-    if (socket.writableFinished || socket.destroyed) _destroyPair(socket, raw);
+    if (socket.writableFinished || socket.destroyed) destroyPair(socket, raw);
     else {
-      socket.once("finish", () => _destroyPair(socket, raw));
+      socket.once("finish", () => destroyPair(socket, raw));
       socket.end();
     }
     const closes = this.#open === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.#allClosed = resolve));
@@ -461,23 +461,23 @@ export class NodeTransport implements Transport {
       // while a read is active), so it is left to that.
       raw.resetAndDestroy();
     } catch {
-      _destroyPair(this.#socket, raw); // not a TCP handle (e.g. a pipe): no RST possible
+      destroyPair(this.#socket, raw); // not a TCP handle (e.g. a pipe): no RST possible
     }
   }
 
   async startTls(request: TlsRequest | ServerTlsRequest, events: TransportEvents, cancel: Cancellation): Promise<Transport> {
     const raw = this.#raw;
-    if (this.#socket !== raw) throw _error("The socket is already secured with TLS", "EINVAL");
+    if (this.#socket !== raw) throw nodeError("The socket is already secured with TLS", "EINVAL");
     this.#detach();
     // The TCP socket's listeners find "their" transport through it: from here on that is
     // the TLS transport's, so this one's close listener goes (it has nothing left to count).
     raw.off("close", NodeTransport.#listeners.close);
     this.#upgraded = true;
     // An accepted socket performs the server's half (the listener's certificate).
-    const { socket, done } = isServerTls(request) ? _startServerHandshake(raw, request) : _startHandshake(raw, request);
+    const { socket, done } = isServerTls(request) ? startServerHandshake(raw, request) : startHandshake(raw, request);
     // The new socket was closed (or its signal fired) during the handshake: tear down, and
     // `done` rejects through the TLS socket's close.
-    const onCancel = (): void => _destroyPair(socket, raw);
+    const onCancel = (): void => destroyPair(socket, raw);
     cancel.watch(onCancel);
     try {
       const secure = await done;

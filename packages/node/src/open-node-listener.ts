@@ -51,13 +51,13 @@ import {
   type Transport,
   type TransportEvents,
 } from "@sockets/core";
-import { _checkServerTls, _startServerHandshake } from "./_server-handshake.js";
+import { checkServerTls, startServerHandshake } from "./_server-handshake.js";
 import { NodeTransport } from "./node-transport.js";
 
 const noop = (): void => {};
 
 /** Node ≥ 22.12 (22.x) or ≥ 23.1: `server.listen({ reusePort })`. */
-function _hasReusePort(version: string): boolean {
+function hasReusePort(version: string): boolean {
   const [major = 0, minor = 0] = version.split(".").map(Number);
   return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
 }
@@ -76,16 +76,16 @@ function _hasReusePort(version: string): boolean {
  * ```
  */
 export const openNodeListener: OpenListener = (request, events) => {
-  if (request.reusePort && !_hasReusePort(process.versions.node)) {
+  if (request.reusePort && !hasReusePort(process.versions.node)) {
     throw new SocketError(
       `Invalid option reusePort true: Node ${process.versions.node} has no SO_REUSEPORT for servers (Node 22.12+ or 23.1+ has)`,
       { code: "EINVAL" },
     );
   }
   const tlsRequest = request.tls ?? request.starttls;
-  if (tlsRequest !== null) _checkServerTls(tlsRequest);
+  if (tlsRequest !== null) checkServerTls(tlsRequest);
   return new Promise<ListenerTransport>((resolve, reject) => {
-    const listener = new _NodeListener(request, events);
+    const listener = new NodeListener(request, events);
     const server = listener.server;
     const onError = (error: Error): void => {
       server.off("listening", onListening);
@@ -110,7 +110,7 @@ export const openNodeListener: OpenListener = (request, events) => {
   });
 };
 
-class _NodeListener implements ListenerTransport {
+class NodeListener implements ListenerTransport {
   readonly server: net.Server;
   #closing: Promise<void> | null = null;
   readonly #request: ListenRequest;
@@ -146,20 +146,20 @@ class _NodeListener implements ListenerTransport {
     }
     const tlsRequest = this.#request.tls;
     if (tlsRequest === null) {
-      this.#events.connection(new _NodeAccepted(raw, null));
+      this.#events.connection(new NodeAccepted(raw, null));
       return;
     }
     let handshake;
     try {
-      handshake = _startServerHandshake(raw, tlsRequest);
+      handshake = startServerHandshake(raw, tlsRequest);
     } catch (error) {
       this.#events.failed(error);
       return;
     }
     handshake.done.then(
       (secure) => {
-        if (this.#closing !== null) _abort(secure, raw);
-        else this.#events.connection(new _NodeAccepted(raw, secure));
+        if (this.#closing !== null) abortAccepted(secure, raw);
+        else this.#events.connection(new NodeAccepted(raw, secure));
       },
       (error: unknown) => this.#events.failed(error),
     );
@@ -171,7 +171,7 @@ class _NodeListener implements ListenerTransport {
  * what Node reports (a TLS socket reads up to its buffer's size while unclaimed, so a FIN,
  * a reset or a close can come); `attach` hands that to the transport, which replays it.
  */
-class _NodeAccepted implements AcceptedConnection {
+class NodeAccepted implements AcceptedConnection {
   readonly info: SocketInfo;
   readonly #raw: net.Socket;
   readonly #secure: tls.TLSSocket | null;
@@ -212,7 +212,7 @@ class _NodeAccepted implements AcceptedConnection {
   }
 
   abort(): void {
-    _abort(this.#unwatch(), this.#raw);
+    abortAccepted(this.#unwatch(), this.#raw);
   }
 
   #unwatch(): net.Socket {
@@ -226,7 +226,7 @@ class _NodeAccepted implements AcceptedConnection {
 }
 
 /** RST where Node can (`resetAndDestroy` on the TCP socket; the TLS socket follows it). */
-function _abort(socket: net.Socket, raw: net.Socket): void {
+function abortAccepted(socket: net.Socket, raw: net.Socket): void {
   socket.on("error", noop);
   raw.on("error", noop);
   if (raw.destroyed) return;

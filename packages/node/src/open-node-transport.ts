@@ -30,8 +30,8 @@
 import * as net from "node:net";
 import type * as tls from "node:tls";
 import { attemptAborted, type OpenRequest, type Transport, type TransportEvents } from "@sockets/core";
-import { _destroyPair, _startHandshake, type _Handshake } from "./_handshake.js";
-import { NodeTransport, _userBufferReader, type _UserBufferReader } from "./node-transport.js";
+import { destroyPair, startHandshake, type Handshake } from "./_handshake.js";
+import { NodeTransport, userBufferReader, type UserBufferReader } from "./node-transport.js";
 
 /**
  * The Node `OpenTransport`: dials `request` and resolves with a {@link NodeTransport}
@@ -48,23 +48,23 @@ import { NodeTransport, _userBufferReader, type _UserBufferReader } from "./node
 export function openNodeTransport(request: OpenRequest, events: TransportEvents): Promise<Transport> {
   const { cancel } = request;
   if (cancel.cancelled) return Promise.reject(attemptAborted(cancel.reason));
-  return new Promise<Transport>((resolve, reject) => new _Dial(request, events, resolve, reject));
+  return new Promise<Transport>((resolve, reject) => new Dial(request, events, resolve, reject));
 }
 
 const kDial: unique symbol = Symbol("@sockets/node dial");
-type _Dialling = net.Socket & { [kDial]?: _Dial };
+type Dialling = net.Socket & { [kDial]?: Dial };
 
 /**
  * One connection attempt. Its listeners are shared by every attempt (Node calls them with
  * `this` = the socket, which points back here): a connect allocates no closures for them.
  */
-class _Dial {
-  readonly #raw: _Dialling;
+class Dial {
+  readonly #raw: Dialling;
   #secure: tls.TLSSocket | null = null;
   #settled = false;
   readonly #request: OpenRequest;
   readonly #events: TransportEvents;
-  readonly #reader: _UserBufferReader | null;
+  readonly #reader: UserBufferReader | null;
   readonly #resolve: (transport: Transport) => void;
   readonly #reject: (error: unknown) => void;
   readonly #onCancel = (reason: unknown): void => this.#fail(attemptAborted(reason));
@@ -74,10 +74,10 @@ class _Dial {
     this.#events = events;
     this.#resolve = resolve;
     this.#reject = reject;
-    // Plain TCP reads go through one shared buffer (see `_userBufferReader`); TLS (now or
+    // Plain TCP reads go through one shared buffer (see `userBufferReader`); TLS (now or
     // after startTls) reads through the TLS socket's 'data' events.
-    const reader = (this.#reader = request.tls === null && !request.starttls ? _userBufferReader() : null);
-    const raw: _Dialling = (this.#raw = net.connect({
+    const reader = (this.#reader = request.tls === null && !request.starttls ? userBufferReader() : null);
+    const raw: Dialling = (this.#raw = net.connect({
       host: request.hostname,
       port: request.port,
       allowHalfOpen: true,
@@ -86,9 +86,9 @@ class _Dial {
     }));
     raw[kDial] = this;
     request.cancel.watch(this.#onCancel);
-    raw.on("connect", _Dial.#listeners.connect);
-    raw.on("error", _Dial.#listeners.error);
-    raw.on("close", _Dial.#listeners.close);
+    raw.on("connect", Dial.#listeners.connect);
+    raw.on("error", Dial.#listeners.error);
+    raw.on("close", Dial.#listeners.close);
   }
 
   /**
@@ -96,15 +96,15 @@ class _Dial {
    * socket, which points back to its attempt.
    */
   static readonly #listeners = {
-    connect(this: _Dialling): void {
+    connect(this: Dialling): void {
       const dial = this[kDial];
       if (dial !== undefined) dial.#onConnect();
     },
-    error(this: _Dialling, error: Error): void {
+    error(this: Dialling, error: Error): void {
       const dial = this[kDial];
       if (dial !== undefined) dial.#fail(error);
     },
-    close(this: _Dialling): void {
+    close(this: Dialling): void {
       const dial = this[kDial];
       if (dial !== undefined) dial.#fail(Object.assign(new Error("The connection closed while connecting"), { code: "ECONNRESET" }));
     },
@@ -121,9 +121,9 @@ class _Dial {
     }
     // From here on the TLS socket owns the handle; errors arrive through the handshake.
     this.#unlisten();
-    let handshake: _Handshake;
+    let handshake: Handshake;
     try {
-      handshake = _startHandshake(raw, tlsRequest);
+      handshake = startHandshake(raw, tlsRequest);
     } catch (error) {
       this.#fail(error);
       return;
@@ -143,16 +143,16 @@ class _Dial {
   #fail(error: unknown): void {
     if (this.#settled) return;
     this.#cleanup();
-    _destroyPair(this.#secure ?? this.#raw, this.#raw);
+    destroyPair(this.#secure ?? this.#raw, this.#raw);
     this.#reject(error);
   }
 
   #unlisten(): void {
     const raw = this.#raw;
     raw[kDial] = undefined;
-    raw.off("connect", _Dial.#listeners.connect);
-    raw.off("error", _Dial.#listeners.error);
-    raw.off("close", _Dial.#listeners.close);
+    raw.off("connect", Dial.#listeners.connect);
+    raw.off("error", Dial.#listeners.error);
+    raw.off("close", Dial.#listeners.close);
   }
 
   #cleanup(): void {

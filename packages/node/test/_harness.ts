@@ -19,7 +19,7 @@ export class Servers {
       socket.on("close", () => this.#sockets.delete(socket));
     });
     // TLS servers report accepted TCP sockets as "connection" too; errors on them are test data.
-    server.on("tlsClientError", (_error: Error, socket: net.Socket) => socket.destroy());
+    server.on("tlsClientError", (nodeError: Error, socket: net.Socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, host, () => resolve());

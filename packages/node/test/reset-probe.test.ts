@@ -10,7 +10,7 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { afterAll, describe, expect, it } from "vitest";
 import { connect, SocketError, type Socket } from "../src/index.js";
-import { _probeReset, _resetProbeNeeded } from "../src/_reset-probe.js";
+import { probeReset, resetProbeNeeded } from "../src/_reset-probe.js";
 import { createTestPki } from "./_pki.js";
 import { closeAfterEach, Servers, settle } from "./_harness.js";
 
@@ -56,10 +56,10 @@ async function drain(socket: Socket): Promise<{ bytes: number; error: unknown }>
   }
 }
 
-const PROBE_NEEDED = _resetProbeNeeded(process.versions.uv);
+const PROBE_NEEDED = resetProbeNeeded(process.versions.uv);
 
 it("the probe is needed before libuv 1.52 only", () => {
-  expect(["1.46.0", "1.51.0", "1.52.0", "1.52.1", "1.60.0", "2.0.0"].map(_resetProbeNeeded)).toEqual([
+  expect(["1.46.0", "1.51.0", "1.52.0", "1.52.1", "1.60.0", "2.0.0"].map(resetProbeNeeded)).toEqual([
     true,
     true,
     false,
@@ -95,7 +95,7 @@ describe("a reset that arrives with the last data, while nobody reads", () => {
       raw.once("end", () => {
         let report!: (reset: Error | null) => void;
         const reset = new Promise<Error | null>((r) => (report = r));
-        resolve({ made: _probeReset(raw, report), reset });
+        resolve({ made: probeReset(raw, report), reset });
       }),
     );
     expect(probed.made).toBe(PROBE_NEEDED);
