@@ -39,9 +39,37 @@ function _size(scenario, ctx) {
   return `${ctx.connections.toLocaleString("en")} conns`;
 }
 
-/** The report as Markdown: one table per runtime, then the notes on n/a and failures. */
+/**
+ * One compact matrix: a row per scenario, a column per runtime, each cell
+ * `ours/native · ours/floor` with ✗ where ours/native misses the target or ours/floor
+ * is above 1.1.
+ */
+export function summaryMatrix(analysis, meta) {
+  const lines = [
+    `| scenario (target ours/native) | ${meta.runtimes.map((r) => runtimeLabel(r, meta.versions)).join(" | ")} |`,
+    `|---|${meta.runtimes.map(() => "--:").join("|")}|`,
+  ];
+  for (const scenario of meta.scenarios) {
+    const cells = meta.runtimes.map((runtime) => {
+      const ratio = analysis.ratios.find((r) => r.runtime === runtime && r.scenario === scenario);
+      if (!ratio?.oursNative) return "–";
+      const native = `${ratio.oursNative.median.toFixed(2)}${ratio.meetsTarget ? "" : "✗"}`;
+      const floor = ratio.oursFloor ? `${ratio.oursFloor.median.toFixed(2)}${ratio.meetsFloor ? "" : "✗"}` : "–";
+      return `${native} · ${floor}`;
+    });
+    lines.push(`| ${SCENARIOS[scenario].title} (≤ ${SCENARIOS[scenario].target}) | ${cells.join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+
+/** The report as Markdown: the summary matrix, one table per runtime, then the notes on n/a and failures. */
 export function markdown(analysis, meta) {
-  const lines = [];
+  const lines = [
+    "Summary: **ours/native · ours/floor** (medians of the paired per-repetition ratios; ✗ = ours/native above the target, or ours/floor above 1.1).",
+    "",
+    summaryMatrix(analysis, meta),
+    "",
+  ];
   const notes = [];
   for (const runtime of meta.runtimes) {
     lines.push(`#### ${runtimeLabel(runtime, meta.versions)}`, "");

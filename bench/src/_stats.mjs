@@ -106,8 +106,9 @@ export function analyse(raw, skipped, runtimes, scenarios) {
         oursFloor,
         peerNative,
         oursPeer,
-        meetsTarget: oursNative ? oursNative.median <= target : null,
-        meetsFloor: oursFloor ? oursFloor.median <= 1.1 : null,
+        // Judged on the two decimals shown, so a cell never reads "1.10 ✗".
+        meetsTarget: oursNative ? Number(oursNative.median.toFixed(2)) <= target : null,
+        meetsFloor: oursFloor ? Number(oursFloor.median.toFixed(2)) <= 1.1 : null,
         beatsPeer: oursPeer ? oursPeer.median < 1 : null,
       });
     }

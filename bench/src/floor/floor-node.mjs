@@ -8,7 +8,7 @@
  * Reads use the same fast path native and ours use: `onread` into one shared buffer, then
  * a copy into the BYOB view when a BYOB read waits, or into an exact-size chunk (a chunk
  * handed to the stream must own its memory). TLS reads `'data'` events (no `onread` under
- * TLS) and enqueues the chunk as is. Backpressure: `pause()` when the stream's queue holds
+ * TLS) and enqueues the chunk as is when it owns its buffer, a copy otherwise. Backpressure: `pause()` when the stream's queue holds
  * bytes nobody asked for, `resume()` on `pull()`. Writes: `write()`, and wait for
  * `'drain'` only when it returns `false`. `close()` is `destroySoon()` (FIN once what was
  * written is flushed, then the handle closes).
@@ -28,6 +28,7 @@ class FloorSocket {
     this.allowHalfOpen = allowHalfOpen;
     this.controller = null;
     this.drain = null;
+    this.paused = false;
     let resolveClosed;
     let rejectClosed;
     this.closed = new Promise((resolve, reject) => {
@@ -45,7 +46,10 @@ class FloorSocket {
       type: "bytes",
       start: (controller) => void (this.controller = controller),
       pull: () => {
-        if (socket.isPaused()) socket.resume();
+        if (this.paused) {
+          this.paused = false;
+          socket.resume();
+        }
       },
       cancel: () => void socket.destroy(),
     });
@@ -108,14 +112,25 @@ class FloorSocket {
     } else {
       controller.enqueue(STAGING.slice(0, n));
     }
-    if (controller.desiredSize < 0) this.socket.pause();
+    if (controller.desiredSize < 0 && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
   }
 
-  /** `'data'` (TLS): a chunk of its own. */
+  /**
+   * `'data'` (TLS): enqueued as is when it owns its whole `ArrayBuffer` (enqueue transfers
+   * it), copied otherwise: from Node 24 on, TLS chunks are views into a shared buffer that
+   * Node goes on using (transferring it breaks Node's next read).
+   */
   push(chunk) {
     const controller = this.controller;
-    controller.enqueue(chunk);
-    if (controller.desiredSize < 0) this.socket.pause();
+    const owned = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+    controller.enqueue(owned ? chunk : new Uint8Array(chunk));
+    if (controller.desiredSize < 0 && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
   }
 
   end() {
