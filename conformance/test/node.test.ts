@@ -5,24 +5,42 @@
  * exporting `connect` (e.g. `@arrowood.dev/socket`) to see the cases judge it.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Connect, Listen, Udp } from "@sockets/core";
+import type { Connect, Listen, Serve, Udp } from "@sockets/core";
 import { cases } from "../src/cases/index.js";
 import type { CaseContext } from "../src/cases/types.js";
+import { InboundHub } from "../src/runners/inbound.js";
 
 const MODULE = process.env.SOCKETS_CONNECT_MODULE ?? "@sockets/node";
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
 // Loaded at collection time: cases the module cannot run (no listen(), no udp()) are not collected.
-const impl = (await import(MODULE)) as { connect: Connect; listen?: Listen; udp?: Udp };
-const { connect, listen, udp } = impl;
+const impl = (await import(MODULE)) as { connect: Connect; listen?: Listen; udp?: Udp; serve?: Serve };
+const { connect, listen, udp, serve } = impl;
 const runnable = cases.filter(
-  (c) => (!c.tags.includes("server") || listen !== undefined) && (!c.tags.includes("udp") || udp !== undefined),
+  (c) =>
+    (!c.tags.includes("server") || listen !== undefined) &&
+    (!c.tags.includes("udp") || udp !== undefined) &&
+    (!c.tags.includes("socket-worker") || serve !== undefined),
 );
+// The socket-worker cases' Socket Worker: the module's own serve(), as the CLI's runners do.
+const inbound = serve === undefined ? undefined : new InboundHub();
+let stopWorker: () => Promise<void> = async () => {};
 
 beforeAll(async () => {
   process.on("unhandledRejection", onUnhandled);
+  if (serve !== undefined && inbound !== undefined) {
+    const server = serve(
+      { connect: (socket) => inbound.connect(socket) },
+      { address: "127.0.0.1:0", onError: () => {}, closeTimeout: 1_000 },
+    );
+    inbound.address = (await server.opened).localAddress;
+    stopWorker = () => server.close();
+  }
 });
-afterAll(() => void process.off("unhandledRejection", onUnhandled));
+afterAll(async () => {
+  process.off("unhandledRejection", onUnhandled);
+  await stopWorker();
+});
 
 describe(`conformance cases against ${MODULE}`, () => {
   const fixtures = inject("fixtures");
@@ -37,6 +55,7 @@ describe(`conformance cases against ${MODULE}`, () => {
         peers: fixtures.peers,
         privateCa: fixtures.privateCa,
         serverTls: fixtures.serverTls,
+        inbound,
         signal: AbortSignal.timeout(timeout),
       };
       await testCase.run(ctx);
