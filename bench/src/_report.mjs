@@ -120,7 +120,7 @@ export function header(meta) {
   const versions = meta.runtimes.map((r) => runtimeLabel(r, meta.versions)).join(", ");
   return [
     `Run ${meta.date} on ${meta.machine} (${meta.cpus} cores); ${versions}.`,
-    `${meta.quick ? "Quick mode" : "Full mode"}: ${meta.reps} repetition${meta.reps === 1 ? "" : "s"}, implementations interleaved per repetition (${meta.impls.map((impl) => IMPL_LABELS[impl]).join(", ")}); pinning: ${meta.pinning}. Cells: median ±half the range over the median; ratios: median of the per-repetition ratios (min–max). Lower is better everywhere. Verdicts: ✓/✗ ours/native against the target; floor ✓/✗ ours/floor ≤ 1.1; "≥ peer" where @arrowood.dev/socket costs less than ours. Total ${Math.round(meta.durationS)} s.`,
+    `${meta.quick ? "Quick mode" : "Full mode"}: ${meta.reps} repetition${meta.reps === 1 ? "" : "s"}, implementations interleaved per repetition (${meta.impls.map((impl) => IMPL_LABELS[impl]).join(", ")}${meta.rotated ? ", the order rotating with the repetition" : ""}); pinning: ${meta.pinning}. Cells: median ±half the range over the median; ratios: median of the per-repetition ratios (min–max). Lower is better everywhere. Verdicts: ✓/✗ ours/native against the target; floor ✓/✗ ours/floor ≤ 1.1; "≥ peer" where @arrowood.dev/socket costs less than ours. Total ${Math.round(meta.durationS)} s.`,
   ].join("\n");
 }
 

@@ -1,6 +1,7 @@
 /**
  * `pnpm bench`: runs every scenario with every implementation on every runtime, interleaved
- * (for each repetition, runtime and scenario: native, floor, @sockets, @arrowood.dev/socket), one
+ * (for each repetition, runtime and scenario: native, floor, @sockets, @arrowood.dev/socket,
+ * the order rotating with the repetition), one
  * fresh client process per measurement, against peer servers in a separate Node process on
  * another core. Writes a table (terminal + README), JSON and an SVG chart.
  *
@@ -65,7 +66,13 @@ async function main() {
           const { ctx, warmup } = contextFor(scenario, options.quick, server.ports);
           contexts[scenario] = ctx;
           const line = [];
-          for (const impl of options.impls) {
+          // The order rotates with the repetition (native, floor, ours, peer; then floor, ours,
+          // peer, native; …): a run leaves its closed connections in TIME_WAIT, which makes
+          // the next run's connect() search longer for a free port (churn: the kernel's
+          // connect took ~40 µs per connection for the third implementation against ~24 µs
+          // for the second), so no implementation may always come last.
+          const order = options.impls.map((_, i) => options.impls[(i + rep - 1) % options.impls.length]);
+          for (const impl of order) {
             const key = `${runtime}/${scenario}/${impl}`;
             if (broken.has(key) || skipped.some((s) => s.runtime === runtime && s.scenario === scenario && s.impl === impl)) continue;
             const profileDir = options.profile ? resolve(options.profile, `${runtime}-${impl}-${scenario}`) : undefined;
@@ -109,6 +116,7 @@ async function main() {
     date: new Date().toISOString(),
     quick: options.quick,
     reps: options.reps,
+    rotated: true,
     machine: `${process.platform}/${process.arch}, ${cpu}`,
     cpus: availableParallelism(),
     pinning,
