@@ -67,10 +67,10 @@ async function main() {
           contexts[scenario] = ctx;
           const line = [];
           // The order rotates with the repetition (native, floor, ours, peer; then floor, ours,
-          // peer, native; …): a run leaves its closed connections in TIME_WAIT, which makes
-          // the next run's connect() search longer for a free port (churn: the kernel's
-          // connect took ~40 µs per connection for the third implementation against ~24 µs
-          // for the second), so no implementation may always come last.
+          // peer, native; …), so no implementation always runs right after the others: each
+          // churn run leaves thousands of connections in TIME_WAIT and warms or cools caches
+          // for the next. (A 4-repetition check on node churn found no order effect above the
+          // noise; the rotation is a precaution, and costs nothing.)
           const order = options.impls.map((_, i) => options.impls[(i + rep - 1) % options.impls.length]);
           for (const impl of order) {
             const key = `${runtime}/${scenario}/${impl}`;
