@@ -41,14 +41,16 @@ async function serve(scenario, ctx) {
       one.then(() => handled.delete(one));
     }
   })();
+  let moved;
   try {
-    return await drive(ctx, jobFor(scenario, ctx, listener.addr.port));
+    moved = await drive(ctx, jobFor(scenario, ctx, listener.addr.port));
   } finally {
     listener.close();
     await accepting;
     await Promise.all(handled);
-    if (failure !== null) throw failure;
   }
+  if (failure !== null) throw failure;
+  return moved;
 }
 
 /** The server scenario table for native Deno. */

@@ -44,14 +44,16 @@ export function portableServerScenarios(listen) {
         handled.then(() => inFlight.delete(handled));
       }
     })();
+    let moved;
     try {
-      return await driving;
+      moved = await driving;
     } finally {
       await server.close();
       await accepting;
       await Promise.all(inFlight);
-      if (failure !== null) throw failure;
     }
+    if (failure !== null) throw failure;
+    return moved;
   }
   return {
     acceptChurn: (ctx) => serve("acceptChurn", ctx),
