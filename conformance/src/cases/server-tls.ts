@@ -179,9 +179,12 @@ export const serverTlsCases: readonly ConformanceCase[] = [
         ctx,
         { secureTransport: "starttls", tls: { ...ctx.serverTls }, handshakeTimeout: 2_000 },
         async (listener, address) => {
-          const client = hostClient(ctx, { op: "exchange", target: address, send: b64("STARTTLS\n"), reset: true });
-          const plain = await accept(listener);
-          await client;
+          // Accepted first, then the reset (a reset while the connection still waits in the
+          // accept queue is a failed connection that is never handed out).
+          const [plain] = await Promise.all([
+            accept(listener),
+            hostClient(ctx, { op: "exchange", target: address, send: b64("STARTTLS\n"), reset: true, resetAfterMs: 200 }),
+          ]);
           await sleep(50);
           let secure;
           try {
