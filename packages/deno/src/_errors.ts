@@ -28,7 +28,16 @@ export type ErrorPhase = "connect" | "handshake" | "io";
 // (the text of `std::io::Error` from getaddrinfo, as a generic error with no class).
 const DNS_FAILURE = /failed to lookup address|Name or service not known|nodename nor servname|No address associated/i;
 
-function classCode(error: unknown): SocketErrorCode | undefined {
+/**
+ * The code Deno's error class says (`undefined` when the class says nothing).
+ *
+ * @example
+ * ```ts
+ * import { classCode } from "./_errors.js";
+ * classCode(new Deno.errors.NotConnected("gone")); // "ECONNRESET"
+ * ```
+ */
+export function classCode(error: unknown): SocketErrorCode | undefined {
   const E = Deno.errors;
   if (error instanceof E.ConnectionRefused) return "ECONNREFUSED";
   // NotConnected (ENOTCONN): a read on an accepted conn whose client reset it (seen on 2.9.6).

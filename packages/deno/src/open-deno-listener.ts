@@ -46,7 +46,7 @@ import {
   type Transport,
   type TransportEvents,
 } from "@sockets/core";
-import { denoSocketError } from "./_errors.js";
+import { classCode, denoSocketError } from "./_errors.js";
 import { closeQuietly } from "./_handshake.js";
 import { connInfo } from "./_info.js";
 import { serverHandshake } from "./_server-tls.js";
@@ -59,10 +59,10 @@ function unsupported(option: string, why: string): SocketError {
 /**
  * `accept()` fails for one connection when its client reset it while it waited in the
  * kernel's queue: Deno asks for the peer's address, which is then `NotConnected` (ENOTCONN).
+ * The error mapping already reads that (and a reset or an abort) as `ECONNRESET`.
  */
 function isConnectionGone(error: unknown): boolean {
-  const E = Deno.errors;
-  return error instanceof E.NotConnected || error instanceof E.ConnectionReset || error instanceof E.ConnectionAborted;
+  return classCode(error) === "ECONNRESET";
 }
 
 /** Throws `EINVAL` for what Deno cannot do (see the module documentation). */
