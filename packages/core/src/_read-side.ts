@@ -30,7 +30,7 @@ export class ReadSide {
   /** `attach()` was called (with a transport, or `null`: there will never be one). */
   #attached = false;
   /** A `pull()` that came before `attach()` waits here (the stream never pulls twice at once). */
-  #onAttach: ((transport: Transport | null) => void) | null = null;
+  #late: { readonly resolve: () => void; readonly reject: (reason: unknown) => void } | null = null;
   #state: ReadState = "open";
   /** A connection failure waiting behind queued bytes (see `error`). */
   #failure: { readonly reason: unknown } | null = null;
@@ -55,14 +55,14 @@ export class ReadSide {
     const failure = this.#failure;
     if (failure !== null) return controller.error(failure.reason);
     const transport = this.#transport;
-    const pending =
-      transport !== null
-        ? transport.pull(byobView(controller))
-        : this.#attached
-          ? undefined
-          : new Promise<Transport | null>((resolve) => (this.#onAttach = resolve)).then((late) => {
-              if (late !== null && this.#state === "open") return late.pull(byobView(controller));
-            });
+    if (transport !== null) return this.#track(transport.pull(byobView(controller)));
+    if (this.#attached) return undefined;
+    // Before the open: `attach()` makes the read (one promise, settled by attach or by the read).
+    return new Promise<void>((resolve, reject) => (this.#late = { resolve, reject }));
+  }
+
+  /** Remembers a pull transport's read in flight (push transports return `undefined`). */
+  #track(pending: void | Promise<void>): void | Promise<void> {
     if (pending !== undefined) {
       this.#inflight = pending;
       const settled = (): void => {
@@ -85,11 +85,24 @@ export class ReadSide {
     if (transport !== null && this.#state === "open" && (this.#controller.desiredSize ?? 0) < 0) transport.pause();
     if (!this.#attached) {
       this.#attached = true;
-      const onAttach = this.#onAttach;
-      this.#onAttach = null;
-      onAttach?.(transport);
+      const late = this.#late;
+      this.#late = null;
+      if (late !== null) this.#pullNow(late, transport);
     }
     if (transport !== null && this.#state === "draining") this.#drain(transport);
+  }
+
+  /** The `pull()` that waited for `attach()`: one read now (a pull transport), or nothing to do (push). */
+  #pullNow(late: { readonly resolve: () => void; readonly reject: (reason: unknown) => void }, transport: Transport | null): void {
+    if (transport === null || this.#state !== "open") return late.resolve();
+    let pending: void | Promise<void>;
+    try {
+      pending = this.#track(transport.pull(byobView(this.#controller)));
+    } catch (error) {
+      return late.reject(error);
+    }
+    if (pending === undefined) late.resolve();
+    else pending.then(late.resolve, late.reject);
   }
 
   /** `events.data`: hand a chunk to the reader. */

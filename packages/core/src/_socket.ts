@@ -163,18 +163,35 @@ export class SocketImpl implements Socket {
       return this.closed;
     }
     this.#phase = "closing";
-    transport.pause();
-    this.#write
-      .flush(closedError)
-      .then(() => {
-        this.#write.error(closedError);
-        return transport.close();
-      })
-      .then(
+    // What was written before close() goes out first; then the writable errors (the spec's
+    // abort) and the connection closes gracefully. Reading goes on meanwhile (bytes are
+    // dropped): unread bytes in the kernel would turn the FIN into a RST.
+    const flushed = this.#write.flush(closedError);
+    if (flushed === undefined) this.#closeAfterFlush(transport, closedError);
+    else void flushed.then(() => this.#closeAfterFlush(transport, closedError));
+    return this.closed;
+  }
+
+  #closeAfterFlush(transport: Transport, closedError: SocketError): void {
+    this.#write.error(closedError);
+    this.#closeTransport(transport);
+  }
+
+  /** The graceful close of the connection; `closed` settles when it completes. */
+  #closeTransport(transport: Transport): void {
+    let pending: void | Promise<void>;
+    try {
+      pending = transport.close();
+    } catch (error) {
+      this.#fail(toSocketError(error));
+      return;
+    }
+    if (pending === undefined) this.#settle();
+    else
+      pending.then(
         () => this.#settle(),
         (error) => this.#fail(toSocketError(error)),
       );
-    return this.closed;
   }
 
   startTls(): Socket {
@@ -194,7 +211,7 @@ export class SocketImpl implements Socket {
     const open = async (events: TransportEvents, cancel: Cancellation): Promise<Transport> => {
       try {
         const transport = await this.#whenReady();
-        await flushed;
+        if (flushed !== undefined) await flushed;
         if (transport === null || this.#failure !== null) {
           // The connection failed while the writes flushed: nobody else releases it.
           transport?.abort();
@@ -255,10 +272,11 @@ export class SocketImpl implements Socket {
     this.#transport = transport;
     if (phase === "opening") this.#phase = "open";
     this.#read.attach(transport);
-    this.#write.attach(transport);
     this.#markReady(transport);
     this.#openedSettled = true;
     this.#resolveOpened(transport.info);
+    // Last: a write made before the open goes out now, and may fail the socket at once.
+    this.#write.attach(transport);
   }
 
   // Called from `#Events.end()` (a class inside this one): the rule does not see that use.
@@ -271,10 +289,13 @@ export class SocketImpl implements Socket {
       return;
     }
     const ended = quietError("The peer closed the connection", "EPIPE");
-    void this.#write.flush(ended).then(() => {
+    const afterFlush = (): void => {
       this.#write.error(ended);
-      return this.#halfClose().catch(noop);
-    });
+      this.#halfClose().catch(noop);
+    };
+    const flushed = this.#write.flush(ended);
+    if (flushed === undefined) afterFlush();
+    else void flushed.then(afterFlush);
   }
 
   /** Our FIN: after the consumer closed the writable, or after the peer's FIN without allowHalfOpen. */
@@ -298,12 +319,8 @@ export class SocketImpl implements Socket {
     const transport = this.#transport;
     if (this.#phase !== "open" || !this.#read.done || !this.#writeDone || transport === null) return;
     this.#phase = "closing";
-    Promise.resolve()
-      .then(() => transport.close())
-      .then(
-        () => this.#settle(),
-        (error) => this.#fail(toSocketError(error)),
-      );
+    // Not from inside the transport's event (or the shutdown) that finished the last direction.
+    queueMicrotask(() => this.#closeTransport(transport));
   }
 
   #settle(): void {

@@ -101,7 +101,9 @@ describe("graceful close(): the write flush cutoff", () => {
     expect(transport.calls.filter((call) => call !== "pause" && call !== "pull")).toEqual(["write one", "write two", "close"]);
   });
 
-  it("a pending read resolves done, and the transport is paused (no more reading)", async () => {
+  // Not paused first: the transport keeps reading (and dropping) what arrives until its
+  // close, since unread bytes in the kernel would turn the FIN into a RST.
+  it("a pending read resolves done, and the transport is closed without a pause", async () => {
     const runtime = fakeRuntime();
     const socket = runtime.connect("127.0.0.1:5432");
     const transport = runtime.dial().succeed();
@@ -110,7 +112,7 @@ describe("graceful close(): the write flush cutoff", () => {
     await tick();
     await socket.close();
     expect(await reading).toEqual({ done: true, value: undefined });
-    expect(transport.calls).toEqual(["pull", "pause", "close"]);
+    expect(transport.calls).toEqual(["pull", "close"]);
   });
 
   it("is idempotent and returns closed every time", async () => {

@@ -159,6 +159,12 @@ export class NodeTransport implements Transport {
   readonly #reader: UserBufferReader | null;
   /** The reader's BYOB view from the last `pull()`, filled by the next read. */
   #view: Uint8Array | null = null;
+  /**
+   * The socket is not reading: accepted paused (`pauseOnConnect`), or paused by core.
+   * `resume()` is only called then: on a reading socket it is not free (on the first call
+   * it schedules a tick that runs Node's `read(0)`/flow machinery for nothing).
+   */
+  #paused: boolean;
 
   constructor(socket: net.Socket | tls.TLSSocket, raw: net.Socket, events: TransportEvents, reader: UserBufferReader | null = null) {
     this.#reader = reader;
@@ -188,6 +194,9 @@ export class NodeTransport implements Transport {
       raw.on("error", noop);
       raw.once("close", NodeTransport.#listeners.rawClose);
     }
+    // Dialled sockets read from the connect on (`onread`, or flowing once `'data'` has a
+    // listener); accepted plain ones wait paused until the first `pull()`.
+    this.#paused = socket.isPaused();
   }
 
   /** Internal: see {@link userBufferReader}. */
@@ -351,11 +360,18 @@ export class NodeTransport implements Transport {
       return this.#onEnd();
     }
     if (this.#reader !== null) this.#view = view;
-    if (!this.#silent) this.#socket.resume();
+    if (this.#paused && !this.#silent) this.#resume();
   }
 
   pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
     this.#socket.pause();
+  }
+
+  #resume(): void {
+    this.#paused = false;
+    this.#socket.resume();
   }
 
   write(bytes: Uint8Array): void | Promise<void> {
@@ -436,15 +452,17 @@ export class NodeTransport implements Transport {
     socket.on("error", (error: Error) => (failure ??= error));
     // Keep reading (and discard) while our FIN goes out: closing with unread bytes in the
     // kernel's receive buffer sends RST, and the peer could lose our last bytes.
-    socket.resume();
+    if (this.#paused) this.#resume();
     if (socket.writableFinished || socket.destroyed) destroyPair(socket, raw);
     else {
       socket.once("finish", () => destroyPair(socket, raw));
       socket.end();
     }
-    const closes = this.#open === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.#allClosed = resolve));
-    this.#closing = closes.then(() => {
-      if (failure !== null) throw failure;
+    // Settles once every handle closed (one promise: `#allClosed` settles it).
+    this.#closing = new Promise<void>((resolve, reject) => {
+      const settle = (): void => (failure === null ? resolve() : reject(failure));
+      if (this.#open === 0) settle();
+      else this.#allClosed = settle;
     });
     return this.#closing;
   }
