@@ -162,12 +162,29 @@ export class ListenerImpl implements Listener {
     });
   }
 
-  /** Pull runtimes: accept until a connection went to the waiting read, or the listener stopped. */
-  async #pullFrom(transport: ListenerTransport): Promise<void> {
+  /**
+   * Pull runtimes: accept until a connection went to the waiting read, or the listener
+   * stopped. Push runtimes return `undefined` from the first `pull()`: no promise then.
+   */
+  #pullFrom(transport: ListenerTransport): void | Promise<void> {
+    if (!this.#waiting || this.#phase !== "open") return undefined;
+    let accepting: void | Promise<void>;
     try {
+      accepting = transport.pull();
+    } catch (error) {
+      this.#fail(toSocketError(error));
+      return undefined;
+    }
+    if (accepting === undefined) return undefined; // a push runtime: `#connection` enqueues
+    return this.#acceptLoop(transport, accepting);
+  }
+
+  async #acceptLoop(transport: ListenerTransport, first: Promise<void>): Promise<void> {
+    try {
+      await first;
       while (this.#waiting && this.#phase === "open") {
         const accepting = transport.pull();
-        if (accepting === undefined) return; // a push runtime: `#connection` enqueues
+        if (accepting === undefined) return;
         await accepting;
       }
     } catch (error) {
@@ -198,13 +215,8 @@ export class ListenerImpl implements Listener {
     this.#accepted++;
     const options = this.#options;
     return new SocketImpl({
-      open: (events: TransportEvents): Promise<Transport> => {
-        try {
-          return Promise.resolve(accepted.attach(events));
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      },
+      // Already open: the socket gets its transport at once (a throw fails it).
+      open: (events: TransportEvents): Transport => accepted.attach(events),
       options: this.#socketOptions,
       secureTransport: options.secureTransport,
       tls: options.secureTransport === "starttls" && options.tls !== null ? options.tls : NO_CLIENT_TLS,

@@ -34,7 +34,7 @@ export class ReadSide {
   #state: ReadState = "open";
   /** A connection failure waiting behind queued bytes (see `error`). */
   #failure: { readonly reason: unknown } | null = null;
-  /** The read a pull transport has in flight, so draining never starts a second one. */
+  /** The last read of a pull transport (maybe settled), so draining never starts a second one at once. */
   #inflight: Promise<void> | undefined = undefined;
   constructor() {
     this.stream = new ReadableStream(this as UnderlyingByteSource, { highWaterMark: 0 });
@@ -61,15 +61,12 @@ export class ReadSide {
     return new Promise<void>((resolve, reject) => (this.#late = { resolve, reject }));
   }
 
-  /** Remembers a pull transport's read in flight (push transports return `undefined`). */
+  /**
+   * Remembers a pull transport's read (push transports return `undefined`). Kept after it
+   * settles (no `then` per read to clear it): waiting on a settled read costs a microtask.
+   */
   #track(pending: void | Promise<void>): void | Promise<void> {
-    if (pending !== undefined) {
-      this.#inflight = pending;
-      const settled = (): void => {
-        if (this.#inflight === pending) this.#inflight = undefined;
-      };
-      pending.then(settled, settled);
-    }
+    if (pending !== undefined) this.#inflight = pending;
     return pending;
   }
 

@@ -24,7 +24,8 @@ type Phase = "opening" | "open" | "closing" | "closed" | "failed" | "upgraded";
 
 /** Internal: how a socket gets its transport. */
 export interface SocketInit {
-  readonly open: (events: TransportEvents, cancel: Cancellation) => Promise<Transport>;
+  /** A transport at once (an accepted connection: no promise, no microtask) or a promise of one. */
+  readonly open: (events: TransportEvents, cancel: Cancellation) => Promise<Transport> | Transport;
   readonly options: ResolvedOptions;
   readonly secureTransport: SecureTransportKind;
   /** The client handshake for a dialled socket; the listener's server handshake for an accepted one. */
@@ -102,10 +103,19 @@ export class SocketImpl implements Socket {
       signal.addEventListener("abort", onAbort, { once: true });
       this.#unlisten = () => signal.removeEventListener("abort", onAbort);
     }
-    init.open(events, this.#dialing).then(
-      (transport) => this.#onOpen(transport),
-      (error) => this.#fail(toSocketError(error)),
-    );
+    let opening: Promise<Transport> | Transport;
+    try {
+      opening = init.open(events, this.#dialing);
+    } catch (error) {
+      this.#fail(toSocketError(error));
+      return;
+    }
+    if (!(opening instanceof Promise)) this.#onOpen(opening);
+    else
+      opening.then(
+        (transport) => this.#onOpen(transport),
+        (error) => this.#fail(toSocketError(error)),
+      );
   }
 
   /** The transport's events and the writable's reports, routed to this socket's private methods. */
@@ -125,7 +135,7 @@ export class SocketImpl implements Socket {
     error(error: unknown): void {
       this.#socket.#fail(toSocketError(error));
     }
-    writableClosed(): Promise<void> {
+    writableClosed(): Promise<void> | undefined {
       return this.#socket.#halfClose();
     }
     writableAborted(reason: unknown): void {
@@ -289,27 +299,58 @@ export class SocketImpl implements Socket {
       return;
     }
     const ended = quietError("The peer closed the connection", "EPIPE");
-    const afterFlush = (): void => {
-      this.#write.error(ended);
-      this.#halfClose().catch(noop);
-    };
+    // A microtask later even when nothing is pending, as when this waited on a resolved
+    // flush: a consumer reacting to the readable's end within that microtask (Bun's
+    // `readable.pipeTo(writable)` closing the writable) still comes first.
     const flushed = this.#write.flush(ended);
-    if (flushed === undefined) afterFlush();
-    else void flushed.then(afterFlush);
+    if (flushed === undefined) queueMicrotask(() => this.#endWriting(ended));
+    else void flushed.then(() => this.#endWriting(ended));
+  }
+
+  /** After the peer's FIN without allowHalfOpen: the writable errors, then our FIN follows. */
+  #endWriting(ended: SocketError): void {
+    this.#write.error(ended);
+    // A microtask later again: a close() the reader makes on seeing the end comes first
+    // and sends the FIN itself (no separate shutdown then).
+    queueMicrotask(() => void this.#halfClose()?.catch(noop));
   }
 
   /** Our FIN: after the consumer closed the writable, or after the peer's FIN without allowHalfOpen. */
-  async #halfClose(): Promise<void> {
-    if (this.#shutdownStarted) return this.#maybeFinish();
+  #halfClose(): Promise<void> | undefined {
+    if (this.#shutdownStarted) {
+      this.#maybeFinish();
+      return undefined;
+    }
     this.#shutdownStarted = true;
-    const transport = await this.#whenReady();
-    if (transport === null || this.#phase !== "open") return;
+    const ready = this.#readyState;
+    if (ready === undefined) return this.#whenReady().then((transport) => this.#shutdown(transport));
+    return this.#shutdown(ready);
+  }
+
+  /** Sends our FIN on `transport` (unless the socket is no longer open); `undefined` when already done. */
+  #shutdown(transport: Transport | null): Promise<void> | undefined {
+    if (transport === null || this.#phase !== "open") return undefined;
+    let pending: void | Promise<void>;
     try {
-      await transport.shutdown();
+      pending = transport.shutdown();
     } catch (error) {
       this.#fail(toSocketError(error));
-      throw error;
+      return Promise.reject(error);
     }
+    if (pending === undefined) {
+      this.#shutDown();
+      return undefined;
+    }
+    return pending.then(
+      () => this.#shutDown(),
+      (error: unknown) => {
+        this.#fail(toSocketError(error));
+        throw error;
+      },
+    );
+  }
+
+  #shutDown(): void {
     this.#writeDone = true;
     this.#maybeFinish();
   }

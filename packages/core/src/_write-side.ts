@@ -55,7 +55,7 @@ interface Waiter {
 /** Internal: what the writable reports to its socket. */
 export interface WriteOwner {
   /** The consumer closed the writable: half-close (FIN) after the flush. */
-  writableClosed(): Promise<void>;
+  writableClosed(): Promise<void> | undefined;
   /** The consumer aborted the writable. */
   writableAborted(reason: unknown): void;
   /**
@@ -115,7 +115,7 @@ export class WriteSide {
   }
 
   /** Underlying sink `close`. */
-  close(): Promise<void> {
+  close(): Promise<void> | undefined {
     this.#finish();
     return this.#owner.writableClosed();
   }
