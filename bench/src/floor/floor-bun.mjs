@@ -16,6 +16,8 @@
 /* global Bun */
 
 const noop = () => {};
+/** What writes after `close()` reject with (one object: the floor makes no error per socket). */
+const CLOSED = new Error("The socket was closed");
 
 const HANDLERS = {
   binaryType: "uint8array",
@@ -60,6 +62,7 @@ class FloorSocket {
       cancel: () => this.close(),
     });
     this.writable = new WritableStream({
+      start: (controller) => void (this.writableController = controller),
       write: async (chunk) => {
         const socket = this.socket ?? (await this.opened, this.socket);
         let offset = socket.write(chunk);
@@ -139,7 +142,10 @@ class FloorSocket {
     this.resolveClosed();
   }
 
+  /** The spec's close steps (the readable ends, the writable errors), then the socket ends. */
   close() {
+    this.finish();
+    this.writableController.error(CLOSED);
     if (this.socket !== null) this.socket.end();
     else this.opened.then(() => this.socket.end(), noop);
     return this.closed;

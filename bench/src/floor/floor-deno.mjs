@@ -16,6 +16,8 @@
 /* global Deno */
 
 const noop = () => {};
+/** What writes after `close()` reject with (one object: the floor makes no error per socket). */
+const CLOSED = new Error("The socket was closed");
 
 class FloorSocket {
   constructor(connecting, allowHalfOpen, secure) {
@@ -36,6 +38,7 @@ class FloorSocket {
     this.opened.catch(noop);
     this.readable = new ReadableStream({
       type: "bytes",
+      start: (controller) => void (this.readableController = controller),
       pull: async (controller) => {
         const conn = this.conn ?? (await ready);
         const request = controller.byobRequest;
@@ -60,6 +63,7 @@ class FloorSocket {
     });
     this.allowHalfOpen = allowHalfOpen;
     this.writable = new WritableStream({
+      start: (controller) => void (this.writableController = controller),
       write: async (chunk) => {
         const conn = this.conn ?? (await ready);
         let offset = await conn.write(chunk);
@@ -71,14 +75,25 @@ class FloorSocket {
   }
 
   eof(controller) {
-    controller.close();
-    controller.byobRequest?.respond(0);
+    this.endReadable(controller);
     if (!this.allowHalfOpen) this.close();
   }
 
+  endReadable(controller) {
+    try {
+      controller.close();
+      controller.byobRequest?.respond(0);
+    } catch {
+      // already closed (by close()) or errored
+    }
+  }
+
+  /** The spec's close steps (the readable ends, the writable errors), then the conn closes. */
   close() {
     if (this.closing) return this.closed;
     this.closing = true;
+    this.endReadable(this.readableController);
+    this.writableController.error(CLOSED);
     const shut = (conn) => {
       try {
         conn.close();

@@ -21,6 +21,8 @@ import * as tls from "node:tls";
 
 const STAGING = new Uint8Array(64 * 1024);
 const noop = () => {};
+/** What writes after `close()` reject with (one object: the floor makes no error per socket). */
+const CLOSED = new Error("The socket was closed");
 
 class FloorSocket {
   constructor(socket, allowHalfOpen, viaOnread, accepted = false) {
@@ -54,6 +56,7 @@ class FloorSocket {
       cancel: () => void socket.destroy(),
     });
     this.writable = new WritableStream({
+      start: (controller) => void (this.writableController = controller),
       write: (chunk) => {
         if (socket.write(chunk)) return;
         return new Promise((resolve, reject) => (this.drain = { resolve, reject }));
@@ -145,7 +148,10 @@ class FloorSocket {
     }
   }
 
+  /** The spec's close steps (the readable ends, the writable errors), then FIN and close. */
   close() {
+    this.end();
+    this.writableController.error(CLOSED);
     this.socket.destroySoon();
     return this.closed;
   }
