@@ -34,15 +34,6 @@ export interface SocketInit {
 
 const noop = (): void => {};
 
-function deferred<T>(): [Promise<T>, (value: T) => void, (reason: unknown) => void] {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  // The spec's "handled" flag is set by the callers: `opened.catch(noop)` right before a
-  // rejection, not here, so a socket that never fails allocates no handler promises.
-  return [promise, resolve, reject];
-}
-
 /** Internal: the Socket. Only the spec surface is public; state lives in private fields. */
 export class SocketImpl implements Socket {
   readonly readable: ReadableStream<Uint8Array>;
@@ -80,20 +71,38 @@ export class SocketImpl implements Socket {
     this.#options = init.options;
     this.#tls = init.tls;
     this.secureTransport = init.secureTransport;
-    let rejectOpened: (reason: unknown) => void;
-    let rejectClosed: (reason: unknown) => void;
-    [this.opened, this.#resolveOpened, rejectOpened] = deferred<SocketInfo>();
-    [this.closed, this.#resolveClosed, rejectClosed] = deferred<void>();
+    let resolveOpened!: (info: SocketInfo) => void;
+    let rejectOpened!: (reason: unknown) => void;
+    let resolveClosed!: () => void;
+    let rejectClosed!: (reason: unknown) => void;
+    // The spec's "handled" flag is set right before a rejection (`#rejectOpenedWith`), not
+    // here: a socket that never fails allocates no handler promises.
+    this.opened = new Promise<SocketInfo>((resolve, reject) => ((resolveOpened = resolve), (rejectOpened = reject)));
+    this.closed = new Promise<void>((resolve, reject) => ((resolveClosed = resolve), (rejectClosed = reject)));
+    this.#resolveOpened = resolveOpened;
     this.#rejectOpened = rejectOpened;
+    this.#resolveClosed = resolveClosed;
     this.#rejectClosed = rejectClosed;
-    const read = (this.#read = new ReadSide());
     // One object receives the transport's events and the writable's reports (instead of a
     // closure per callback): idle connections are mostly fixed per-connection objects.
-    const events = new SocketImpl.#Events(this, read);
+    const events = new SocketImpl.#Events(this);
+    const signal = init.options.signal;
+    // The dial starts before the two streams are built (~10 µs on Deno and Bun, whose
+    // connect() makes the syscall at once): the handshake runs meanwhile. No event comes
+    // before `open` settles, and a transport handed over at once is attached below.
+    let opening: Promise<Transport> | Transport | undefined;
+    let openFailure: SocketError | null = null;
+    if (signal?.aborted !== true) {
+      try {
+        opening = init.open(events, this.#dialing);
+      } catch (error) {
+        openFailure = toSocketError(error);
+      }
+    }
+    const read = (this.#read = new ReadSide());
     this.#write = new WriteSide(events);
     this.readable = read.stream;
     this.writable = this.#write.stream;
-    const signal = init.options.signal;
     if (signal !== undefined) {
       if (signal.aborted) {
         this.#fail(signalAborted(signal));
@@ -103,11 +112,8 @@ export class SocketImpl implements Socket {
       signal.addEventListener("abort", onAbort, { once: true });
       this.#unlisten = () => signal.removeEventListener("abort", onAbort);
     }
-    let opening: Promise<Transport> | Transport;
-    try {
-      opening = init.open(events, this.#dialing);
-    } catch (error) {
-      this.#fail(toSocketError(error));
+    if (openFailure !== null || opening === undefined) {
+      this.#fail(openFailure ?? new SocketError("The transport did not open", { code: "EUNKNOWN" }));
       return;
     }
     if (!(opening instanceof Promise)) this.#onOpen(opening);
@@ -121,13 +127,11 @@ export class SocketImpl implements Socket {
   /** The transport's events and the writable's reports, routed to this socket's private methods. */
   static readonly #Events = class implements TransportEvents, WriteOwner {
     readonly #socket: SocketImpl;
-    readonly #read: ReadSide;
-    constructor(socket: SocketImpl, read: ReadSide) {
+    constructor(socket: SocketImpl) {
       this.#socket = socket;
-      this.#read = read;
     }
     data(chunk: Uint8Array): void {
-      this.#read.data(chunk);
+      this.#socket.#read.data(chunk);
     }
     end(): void {
       this.#socket.#peerEnd();
