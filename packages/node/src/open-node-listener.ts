@@ -110,6 +110,10 @@ export const openNodeListener: OpenListener = (request, events) => {
   });
 };
 
+/** Where the shared listeners of an unclaimed socket find their {@link NodeAccepted}. */
+const kAccepted: unique symbol = Symbol("@sockets/node accepted");
+type Watched = net.Socket & { [kAccepted]?: NodeAccepted | undefined };
+
 class NodeListener implements ListenerTransport {
   readonly server: net.Server;
   #closing: Promise<void> | null = null;
@@ -172,32 +176,59 @@ class NodeListener implements ListenerTransport {
  * a reset or a close can come); `attach` hands that to the transport, which replays it.
  */
 class NodeAccepted implements AcceptedConnection {
-  readonly info: SocketInfo;
-  readonly #raw: net.Socket;
+  readonly #raw: Watched;
   readonly #secure: tls.TLSSocket | null;
+  #info: SocketInfo | null = null;
   #error: Error | null = null;
   #ended = false;
   #closed = false;
   #rawClosed = false;
-  readonly #onError = (error: Error): void => void (this.#error ??= error);
-  readonly #onEnd = (): void => void (this.#ended = true);
-  readonly #onClose = (): void => void (this.#closed = true);
-  readonly #onRawClose = (): void => void (this.#rawClosed = true);
 
   constructor(raw: net.Socket, secure: tls.TLSSocket | null) {
     this.#raw = raw;
     this.#secure = secure;
-    const alpn = secure?.alpnProtocol;
-    this.info = {
+    // Listeners shared by every accepted socket (Node calls them with `this` = the socket,
+    // which points back here): waiting unclaimed allocates no closures.
+    const socket: Watched = secure ?? raw;
+    socket[kAccepted] = this;
+    socket.on("error", NodeAccepted.#listeners.error);
+    socket.on("end", NodeAccepted.#listeners.end);
+    socket.on("close", NodeAccepted.#listeners.close);
+    if (secure !== null) {
+      (raw as Watched)[kAccepted] = this;
+      raw.on("close", NodeAccepted.#listeners.rawClose);
+    }
+  }
+
+  static readonly #listeners = {
+    error(this: Watched, error: Error): void {
+      const accepted = this[kAccepted];
+      if (accepted !== undefined) accepted.#error ??= error;
+    },
+    end(this: Watched): void {
+      const accepted = this[kAccepted];
+      if (accepted !== undefined) accepted.#ended = true;
+    },
+    close(this: Watched): void {
+      const accepted = this[kAccepted];
+      if (accepted !== undefined) accepted.#closed = true;
+    },
+    rawClose(this: Watched): void {
+      const accepted = this[kAccepted];
+      if (accepted !== undefined) accepted.#rawClosed = true;
+    },
+  };
+
+  /** Read on first access (core itself does not; the transport reads its own). */
+  get info(): SocketInfo {
+    if (this.#info !== null) return this.#info;
+    const raw = this.#raw;
+    const alpn = this.#secure?.alpnProtocol;
+    return (this.#info = {
       remoteAddress: formatAddress(raw.remoteAddress, raw.remotePort),
       localAddress: formatAddress(raw.localAddress, raw.localPort),
       alpn: typeof alpn === "string" ? alpn : null,
-    };
-    const socket = secure ?? raw;
-    socket.on("error", this.#onError);
-    socket.once("end", this.#onEnd);
-    socket.once("close", this.#onClose);
-    if (secure !== null) raw.once("close", this.#onRawClose);
+    });
   }
 
   attach(events: TransportEvents): Transport {
@@ -216,11 +247,16 @@ class NodeAccepted implements AcceptedConnection {
   }
 
   #unwatch(): net.Socket {
-    const socket = this.#secure ?? this.#raw;
-    socket.off("error", this.#onError);
-    socket.off("end", this.#onEnd);
-    socket.off("close", this.#onClose);
-    this.#raw.off("close", this.#onRawClose);
+    const raw = this.#raw;
+    const socket: Watched = this.#secure ?? raw;
+    socket[kAccepted] = undefined;
+    socket.off("error", NodeAccepted.#listeners.error);
+    socket.off("end", NodeAccepted.#listeners.end);
+    socket.off("close", NodeAccepted.#listeners.close);
+    if (socket !== raw) {
+      raw[kAccepted] = undefined;
+      raw.off("close", NodeAccepted.#listeners.rawClose);
+    }
     return socket;
   }
 }
