@@ -39,7 +39,9 @@
  * - **`shutdown()`** half-closes: sends FIN after the written bytes; reading goes on.
  * - **`close()`** is the graceful full close after everything written was flushed;
  *   **`abort()`** tears down at once (RST where the runtime can). Both are idempotent; no
- *   event fires after either.
+ *   event fires after either. Core does not `pause()` a push transport before its
+ *   `close()`: what arrives meanwhile still reaches `events.data` and is dropped by core
+ *   (bytes left unread in the kernel would turn the FIN into a RST).
  * - **`startTls(tls, events, cancel)`** consumes this transport: the old transport's events
  *   stop, and the returned promise resolves with the new transport after a verified
  *   handshake. When core cancels first, tear the connection down and reject.
