@@ -21,8 +21,8 @@ import { spawn } from "node:child_process";
 import { copyFile, mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { createTestPki } from "@sockets/conformance/fixtures";
-import { freePort, startPostgres } from "./lib/pg-server.mjs";
+import { createTestPki, unusedPort } from "@sockets/conformance/fixtures";
+import { startPostgres } from "./lib/pg-server.mjs";
 import { shimCommand } from "./lib/runtimes.mjs";
 
 const HERE = import.meta.dirname;
@@ -140,7 +140,8 @@ async function main() {
   cleanups.push(() => pki.dispose());
   const server = await startPostgres(pki.leaf);
   cleanups.push(() => server.stop());
-  const closedPort = await freePort();
+  // A refused port that parallel suites cannot take (below the ephemeral range).
+  const closedPort = await unusedPort("tcp", "127.0.0.1");
   console.log(`${server.version} on ${server.host}:${server.port} (ssl = on, SCRAM-SHA-256, server certificate from the test CA)`);
 
   const base = { ...process.env, NO_COLOR: "1" };

@@ -1,9 +1,11 @@
 /** The fixture peers speak the protocols documented in src/cases/types.ts (checked with node:net/tls). */
+import { createSocket } from "node:dgram";
+import { readFileSync } from "node:fs";
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { describe, expect, inject, it } from "vitest";
 import { SOURCE_BYTES } from "../src/cases/types.js";
-import { startFixtures } from "../src/fixtures/index.js";
+import { startFixtures, unusedPort } from "../src/fixtures/index.js";
 
 const { peers, privateCa } = inject("fixtures");
 const hp = (a: string): { host: string; port: number } => ({
@@ -64,6 +66,17 @@ describe("plain peers", () => {
     expect(progress).toBeGreaterThan(0);
     expect(progress).toBeLessThan(SOURCE_BYTES / 2);
     c.destroy();
+  });
+  it("unusedPort: below the ephemeral range, refused for TCP, free for UDP", async () => {
+    const [low] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    const tcp = await unusedPort("tcp", "127.0.0.1");
+    expect(tcp).toBeLessThan(low!);
+    await expect(dial(`127.0.0.1:${tcp}`)).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    const udp = await unusedPort("udp4", "127.0.0.1");
+    expect(udp).toBeLessThan(low!);
+    const socket = createSocket("udp4");
+    await new Promise<void>((resolve, reject) => socket.once("error", reject).bind(udp, "127.0.0.1", () => resolve()));
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
   });
   it("refused refuses; resetOnData resets", async () => {
     await expect(dial(peers.refused)).rejects.toMatchObject({ code: "ECONNREFUSED" });

@@ -144,10 +144,21 @@ export function startTlsEcho(): Peer {
   });
 }
 
-/** A port nothing listens on (bound, then released). */
+/**
+ * A port nothing listens on (bound, then released), below Linux's ephemeral range
+ * (32768 up): a parallel suite's `listen(0)` cannot take it, nor can a connect's own
+ * source port (a TCP connect whose source port equals the destination connects to itself).
+ * The same choice as `unusedPort` in `@sockets/conformance/fixtures`.
+ */
 export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const port = 20_768 + Math.floor(Math.random() * 12_000);
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch {
+      // taken: try another
+    }
+  }
+  throw new Error("No unused port found between 20768 and 32767");
 }
