@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { NO_CLIENT_TLS } from "./_no-tls.js";
 import { SocketImpl } from "./_socket.js";
 import { deferred } from "./deferred.js";
 import type { ResolvedListenOptions } from "./listen-options.js";
@@ -19,15 +20,12 @@ import type { Listener, ListenerInfo, ListenerStats } from "./listener-types.js"
 import type { ResolvedOptions } from "./options.js";
 import { signalAborted, toSocketError } from "./normalize-error.js";
 import { SocketError } from "./socket-error.js";
-import type { TlsRequest, Transport, TransportEvents } from "./transport.js";
+import type { Transport, TransportEvents } from "./transport.js";
 import type { Socket } from "./types.js";
 
 type Phase = "opening" | "open" | "closed" | "failed";
 
 const noop = (): void => {};
-
-/** Never used: accepted sockets of a plain or TLS listener cannot `startTls()` (core refuses first). */
-const NO_CLIENT_TLS: TlsRequest = { verifyName: "", serverName: null, alpn: [], caCerts: [] };
 
 /** Internal: the Listener. Only the public surface is visible; state lives in private fields. */
 export class ListenerImpl implements Listener {

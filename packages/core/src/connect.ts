@@ -5,6 +5,7 @@
  * @module
  */
 import { parseAddress } from "./address.js";
+import { NO_CLIENT_TLS } from "./_no-tls.js";
 import { resolveOptions } from "./options.js";
 import { SocketImpl } from "./_socket.js";
 import type { OpenTransport, TlsRequest } from "./transport.js";
@@ -26,12 +27,16 @@ export function createConnect(open: OpenTransport): Connect {
   return function connect(address: AnySocketAddress, options?: SocketOptions): Socket {
     const parsed = parseAddress(address);
     const resolved = resolveOptions(options);
-    const tls: TlsRequest = {
-      verifyName: resolved.sni ?? parsed.hostname,
-      serverName: resolved.sni ?? (parsed.isIpLiteral ? null : parsed.hostname),
-      alpn: resolved.alpn,
-      caCerts: resolved.caCerts,
-    };
+    // A plain socket never starts TLS: it keeps the shared, never-read request.
+    const tls: TlsRequest =
+      resolved.secureTransport === "off"
+        ? NO_CLIENT_TLS
+        : {
+            verifyName: resolved.sni ?? parsed.hostname,
+            serverName: resolved.sni ?? (parsed.isIpLiteral ? null : parsed.hostname),
+            alpn: resolved.alpn,
+            caCerts: resolved.caCerts,
+          };
     const secure = resolved.secureTransport === "on";
     return new SocketImpl({
       options: resolved,

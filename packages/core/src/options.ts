@@ -28,6 +28,21 @@ export interface ResolvedOptions {
   readonly caCerts: readonly string[];
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+/**
+ * Most connections' options: plain TCP, no TLS options, no signal. Shared and frozen, so
+ * such a socket keeps no options object (and no empty arrays) of its own.
+ */
+const PLAIN: ResolvedOptions = Object.freeze({
+  secureTransport: "off",
+  allowHalfOpen: false,
+  sni: null,
+  alpn: NONE,
+  signal: undefined,
+  caCerts: NONE,
+});
+const PLAIN_HALF_OPEN: ResolvedOptions = Object.freeze({ ...PLAIN, allowHalfOpen: true });
+
 const IPV4_LIKE = /^[\d.]+$/;
 const KINDS: readonly string[] = ["off", "on", "starttls"];
 const SNI = /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
@@ -44,9 +59,7 @@ const SNI = /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-
  * ```
  */
 export function resolveOptions(options: unknown): ResolvedOptions {
-  if (options === undefined || options === null) {
-    return { secureTransport: "off", allowHalfOpen: false, sni: null, alpn: [], signal: undefined, caCerts: [] };
-  }
+  if (options === undefined || options === null) return PLAIN;
   if (typeof options !== "object") throw bad("object", options, "an options object or undefined");
   const o = options as Record<string, unknown>;
 
@@ -58,12 +71,14 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (sni !== null && (typeof sni !== "string" || sni.length > 253 || !SNI.test(sni) || IPV4_LIKE.test(sni))) {
     throw bad("sni", sni, "a DNS hostname (IP literals are never sent as SNI)");
   }
-  const alpn = alpnList("alpn", o.alpn);
+  const alpn = o.alpn === undefined || o.alpn === null ? NONE : alpnList("alpn", o.alpn);
   if (secureTransport === "off" && (sni !== null || alpn.length > 0)) {
     throw bad(sni !== null ? "sni" : "alpn", sni ?? o.alpn, 'secureTransport "on" or "starttls" (TLS is off, so it would be ignored)');
   }
   const signal = optionalSignal(o.signal);
-  const caCerts = pemCertificates("caCerts", o.caCerts);
+  const caCerts = o.caCerts === undefined || o.caCerts === null ? NONE : pemCertificates("caCerts", o.caCerts);
+  // "off" already refused sni and alpn above.
+  if (secureTransport === "off" && signal === undefined && caCerts.length === 0) return o.allowHalfOpen ? PLAIN_HALF_OPEN : PLAIN;
 
   return {
     secureTransport: secureTransport as SecureTransportKind,

@@ -46,3 +46,17 @@ it("rejects a signal that is not an AbortSignal and caCerts that are not PEM", (
   rejects({ secureTransport: "on", caCerts: ["not a pem"] }, "caCerts");
 });
 it("rejects a non-object options argument", () => rejects("on", "options object"));
+
+// Most sockets share one frozen options object (plain TCP, no TLS options, no signal):
+// frozen, so no socket can change another's.
+it("plain options are shared and frozen; any other options are the socket's own", () => {
+  const plain = resolveOptions(undefined);
+  expect(resolveOptions({ allowHalfOpen: false, secureTransport: "off" })).toBe(plain);
+  expect(Object.isFrozen(plain) && Object.isFrozen(plain.alpn) && Object.isFrozen(plain.caCerts)).toBe(true);
+  expect(resolveOptions({ allowHalfOpen: true })).toEqual({ ...plain, allowHalfOpen: true });
+  const signal = new AbortController().signal;
+  const own = resolveOptions({ signal });
+  expect(own).not.toBe(plain);
+  expect(own.signal).toBe(signal);
+  expect(resolveOptions({ secureTransport: "on", alpn: ["h2"] }).alpn).toEqual(["h2"]);
+});
