@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { NO_STRINGS } from "./_no-tls.js";
 import { alpnList, badOption as bad, optionalSignal, pemCertificates } from "./_option-checks.js";
 import type { SecureTransportKind } from "./types.js";
 
@@ -28,7 +29,6 @@ export interface ResolvedOptions {
   readonly caCerts: readonly string[];
 }
 
-const NONE: readonly string[] = Object.freeze([]);
 /**
  * Most connections' options: plain TCP, no TLS options, no signal. Shared and frozen, so
  * such a socket keeps no options object (and no empty arrays) of its own.
@@ -37,9 +37,9 @@ const PLAIN: ResolvedOptions = Object.freeze({
   secureTransport: "off",
   allowHalfOpen: false,
   sni: null,
-  alpn: NONE,
+  alpn: NO_STRINGS,
   signal: undefined,
-  caCerts: NONE,
+  caCerts: NO_STRINGS,
 });
 const PLAIN_HALF_OPEN: ResolvedOptions = Object.freeze({ ...PLAIN, allowHalfOpen: true });
 
@@ -71,12 +71,12 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (sni !== null && (typeof sni !== "string" || sni.length > 253 || !SNI.test(sni) || IPV4_LIKE.test(sni))) {
     throw bad("sni", sni, "a DNS hostname (IP literals are never sent as SNI)");
   }
-  const alpn = o.alpn === undefined || o.alpn === null ? NONE : alpnList("alpn", o.alpn);
+  const alpn = o.alpn === undefined || o.alpn === null ? NO_STRINGS : alpnList("alpn", o.alpn);
   if (secureTransport === "off" && (sni !== null || alpn.length > 0)) {
     throw bad(sni !== null ? "sni" : "alpn", sni ?? o.alpn, 'secureTransport "on" or "starttls" (TLS is off, so it would be ignored)');
   }
   const signal = optionalSignal(o.signal);
-  const caCerts = o.caCerts === undefined || o.caCerts === null ? NONE : pemCertificates("caCerts", o.caCerts);
+  const caCerts = o.caCerts === undefined || o.caCerts === null ? NO_STRINGS : pemCertificates("caCerts", o.caCerts);
   // "off" already refused sni and alpn above.
   if (secureTransport === "off" && signal === undefined && caCerts.length === 0) return o.allowHalfOpen ? PLAIN_HALF_OPEN : PLAIN;
 

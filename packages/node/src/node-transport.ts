@@ -85,6 +85,20 @@ export function userBufferReader(): UserBufferReader {
   return NodeTransport._reader();
 }
 
+/**
+ * The `SocketInfo` of a connected Node socket: the TCP socket's (`raw`) addresses, the TLS
+ * socket's negotiated ALPN (`null` for plain TCP or none negotiated). Node caches both
+ * addresses once read (`getpeername`, `getsockname`).
+ */
+export function nodeSocketInfo(socket: net.Socket | tls.TLSSocket, raw: net.Socket): SocketInfo {
+  const alpn = (socket as Partial<tls.TLSSocket>).alpnProtocol;
+  return {
+    remoteAddress: formatAddress(raw.remoteAddress, raw.remotePort),
+    localAddress: formatAddress(raw.localAddress, raw.localPort),
+    alpn: typeof alpn === "string" ? alpn : null,
+  };
+}
+
 /** What happened to an accepted socket while it waited unclaimed (see {@link NodeTransport.fromAccepted}). */
 export interface Unclaimed {
   /** Its `'error'`, if one came. */
@@ -172,12 +186,7 @@ export class NodeTransport implements Transport {
     this.#raw = raw;
     this.#events = events;
     this.#open = raw === socket ? 1 : 2;
-    const alpn = (socket as Partial<tls.TLSSocket>).alpnProtocol;
-    this.info = {
-      remoteAddress: formatAddress(raw.remoteAddress, raw.remotePort),
-      localAddress: formatAddress(raw.localAddress, raw.localPort),
-      alpn: typeof alpn === "string" ? alpn : null,
-    };
+    this.info = nodeSocketInfo(socket, raw);
     // Not paused: reading goes on from the start and core pauses as soon as a chunk arrives
     // that nobody asked for (pausing here and resuming on the first read costs a
     // readStop/readStart pair, two epoll_ctl calls, per connection).

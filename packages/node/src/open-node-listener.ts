@@ -52,7 +52,7 @@ import {
   type TransportEvents,
 } from "@sockets/core";
 import { checkServerTls, startServerHandshake } from "./_server-handshake.js";
-import { NodeTransport } from "./node-transport.js";
+import { nodeSocketInfo, NodeTransport } from "./node-transport.js";
 
 const noop = (): void => {};
 
@@ -221,14 +221,7 @@ class NodeAccepted implements AcceptedConnection {
 
   /** Read on first access (core itself does not; the transport reads its own). */
   get info(): SocketInfo {
-    if (this.#info !== null) return this.#info;
-    const raw = this.#raw;
-    const alpn = this.#secure?.alpnProtocol;
-    return (this.#info = {
-      remoteAddress: formatAddress(raw.remoteAddress, raw.remotePort),
-      localAddress: formatAddress(raw.localAddress, raw.localPort),
-      alpn: typeof alpn === "string" ? alpn : null,
-    });
+    return (this.#info ??= nodeSocketInfo(this.#secure ?? this.#raw, this.#raw));
   }
 
   attach(events: TransportEvents): Transport {
