@@ -56,7 +56,9 @@ async function main() {
               ? ""
               : `\n       ${event.error ? `${event.error.name}: ${event.error.message}` : ""}${event.strays ? ` ${event.strays.length} stray error(s), first: ${JSON.stringify(event.strays[0])}` : ""}`;
           process.stdout.write(`  ${mark} ${event.id} (${event.ms} ms)${why}\n`);
-          if (args.verbose) process.stdout.write(`       ${JSON.stringify(event.figures)}\n`);
+          // An unexpected result always shows its figures (error code, byte counts): a CI log
+          // is often the only trace of a rare outcome.
+          if (args.verbose || !ok) process.stdout.write(`       ${JSON.stringify(event.figures)}\n`);
         },
         world.drive,
       );
