@@ -155,6 +155,25 @@ export const serverCases: readonly ConformanceCase[] = [
     },
   },
   {
+    id: "server/pipe-echo-ends-cleanly",
+    title:
+      "allowHalfOpen false (the default): an accepted readable.pipeTo(writable) echo resolves after the client's FIN, and the client gets the echo then our FIN",
+    tags: ["server", "decision"],
+    async run(ctx) {
+      await withListener(ctx, {}, async (listener, address) => {
+        const client = hostClient(ctx, { op: "exchange", target: address, send: b64("echo me"), halfClose: true });
+        const socket = await accept(listener);
+        // An echo server's one line: it must end cleanly, not reject with EPIPE (an
+        // uncaught rejection ends a Node process).
+        await withTimeout(socket.readable.pipeTo(socket.writable), 5_000, "readable.pipeTo(writable)");
+        await withTimeout(socket.closed, 5_000, "closed after the client's FIN");
+        const seen = await client;
+        equal(unb64(seen.received), "echo me", "the echo the client received");
+        ok(seen.ended, "the client saw our FIN");
+      });
+    },
+  },
+  {
     id: "server/half-close-server-first",
     title: "closing the accepted writable sends FIN; the client's bytes still arrive afterwards",
     tags: ["server"],

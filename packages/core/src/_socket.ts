@@ -302,20 +302,25 @@ export class SocketImpl implements Socket {
       this.#maybeFinish();
       return;
     }
-    const ended = quietError("The peer closed the connection", "EPIPE");
+    // Writes accepted from now on reject with EPIPE; those accepted before are sent first.
+    const flushed = this.#write.flush(quietError("The peer closed the connection", "EPIPE"));
     // A microtask later even when nothing is pending, as when this waited on a resolved
-    // flush: a consumer reacting to the readable's end within that microtask (Bun's
-    // `readable.pipeTo(writable)` closing the writable) still comes first.
-    const flushed = this.#write.flush(ended);
-    if (flushed === undefined) queueMicrotask(() => this.#endWriting(ended));
-    else void flushed.then(() => this.#endWriting(ended));
+    // flush (the timing every runtime's tests were written against).
+    if (flushed === undefined) queueMicrotask(() => this.#endWriting());
+    else void flushed.then(() => this.#endWriting());
   }
 
-  /** After the peer's FIN without allowHalfOpen: the writable errors, then our FIN follows. */
-  #endWriting(ended: SocketError): void {
-    this.#write.error(ended);
-    // A microtask later again: a close() the reader makes on seeing the end comes first
-    // and sends the FIN itself (no separate shutdown then).
+  /**
+   * After the peer's FIN without allowHalfOpen, once the writes accepted before it went
+   * out: our FIN. The writable is neither errored nor closed here; it is left to whoever
+   * holds it: its writes reject with EPIPE (the flush cutoff) and its close() resolves. So
+   * a `readable.pipeTo(writable)` echo, or a proxy's two pipes, end cleanly whenever their
+   * own close of the writable comes (an errored writable made them reject with EPIPE; a
+   * held WritableStream cannot be closed from its sink, as workerd's forceClose() does).
+   */
+  #endWriting(): void {
+    // A microtask later: a close() the reader makes on seeing the end comes first and
+    // sends the FIN itself (no separate shutdown then).
     queueMicrotask(() => void this.#halfClose()?.catch(noop));
   }
 

@@ -4,6 +4,7 @@
  * after the pull transport's read into it settled.
  */
 import { describe, expect, it } from "vitest";
+import { SocketError } from "../src/index.js";
 import { fakeRuntime, rejection, state, tick } from "./_fake-transport.js";
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -31,6 +32,44 @@ describe("the peer's FIN", () => {
     expect(await after).toMatchObject({ code: "EPIPE" });
     expect(transport.written).toEqual(["before"]);
     expect(transport.calls.slice(-2)).toEqual(["shutdown", "close"]);
+  });
+
+  it("without allowHalfOpen: a readable.pipeTo(writable) echo resolves (the writable is left to its holder, not errored)", async () => {
+    const runtime = fakeRuntime();
+    const socket = runtime.connect("127.0.0.1:5432");
+    const transport = runtime.dial().succeed();
+    await socket.opened;
+    const piped = socket.readable.pipeTo(socket.writable);
+    transport.push("ping");
+    await tick();
+    transport.events.end();
+    await piped;
+    await socket.closed;
+    expect(transport.written).toEqual(["ping"]);
+    expect(transport.calls.filter((call) => call === "shutdown")).toEqual(["shutdown"]);
+    expect(transport.calls.at(-1)).toBe("close");
+  });
+
+  it("without allowHalfOpen: after the peer's FIN a write rejects with EPIPE, and closing the writable resolves", async () => {
+    const endOf = async (options?: { allowHalfOpen: false }) => {
+      const runtime = fakeRuntime();
+      const socket = runtime.connect("127.0.0.1:5432", options);
+      const transport = runtime.dial().succeed();
+      await socket.opened;
+      const reader = socket.readable.getReader();
+      transport.events.end();
+      expect(await reader.read()).toEqual({ done: true, value: undefined });
+      await socket.closed;
+      return { socket, transport };
+    };
+    const written = await endOf();
+    const late = await rejection(written.socket.writable.getWriter().write(bytes("late")));
+    expect(late).toBeInstanceOf(SocketError);
+    expect(late).toMatchObject({ code: "EPIPE" });
+    expect(written.transport.written).toEqual([]);
+    const closed = await endOf({ allowHalfOpen: false });
+    await closed.socket.writable.getWriter().close();
+    expect(closed.transport.calls.filter((call) => call === "shutdown")).toEqual(["shutdown"]);
   });
 
   it("with allowHalfOpen: the reader is done, writing goes on, and our FIN waits for writable.close()", async () => {
