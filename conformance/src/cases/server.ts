@@ -174,6 +174,33 @@ export const serverCases: readonly ConformanceCase[] = [
     },
   },
   {
+    id: "server/proxy-two-pipes",
+    title:
+      "a proxy of two pipes (accepted socket and a dialled one, allowHalfOpen on both) carries the client's FIN upstream and the reply that follows it back",
+    tags: ["server"],
+    async run(ctx) {
+      await withListener(ctx, { allowHalfOpen: true }, async (listener, address) => {
+        const client = hostClient(ctx, { op: "exchange", target: address, send: b64("through the proxy"), halfClose: true });
+        const socket = await accept(listener);
+        // The upstream replies only after our FIN: the reply must still reach the client.
+        const upstream = ctx.connect(ctx.peers.halfClose, { allowHalfOpen: true });
+        try {
+          await withTimeout(
+            Promise.all([socket.readable.pipeTo(upstream.writable), upstream.readable.pipeTo(socket.writable)]),
+            5_000,
+            "both pipes",
+          );
+          await withTimeout(Promise.all([socket.closed, upstream.closed]), 5_000, "both sockets closed");
+        } finally {
+          await upstream.close().catch(() => {});
+        }
+        const seen = await client;
+        equal(unb64(seen.received), "through the proxy", "the upstream's reply, after the client's FIN");
+        ok(seen.ended, "the client saw the FIN that followed the reply");
+      });
+    },
+  },
+  {
     id: "server/half-close-server-first",
     title: "closing the accepted writable sends FIN; the client's bytes still arrive afterwards",
     tags: ["server"],
