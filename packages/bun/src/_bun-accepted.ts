@@ -55,7 +55,7 @@ export interface AcceptingListener {
 export class BunAccepted implements AcceptedConnection, BunOwner {
   #info: SocketInfo | null = null;
   readonly #addresses: { readonly remoteAddress: string | null; readonly localAddress: string | null };
-  #queued: Uint8Array[] = [];
+  #queued: Uint8Array[] | null = null;
   #ended = false;
   #closed: { readonly error: Error | undefined } | null = null;
   #handshaking: boolean;
@@ -122,7 +122,7 @@ export class BunAccepted implements AcceptedConnection, BunOwner {
   }
 
   onData(chunk: Uint8Array): void {
-    this.#queued.push(ownedChunk(chunk));
+    (this.#queued ??= []).push(ownedChunk(chunk));
   }
 
   onEnd(): void {

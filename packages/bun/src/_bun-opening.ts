@@ -129,7 +129,7 @@ export class BunOpening implements BunOwner {
   #outcome: Outcome = "pending";
   #socket: BunSocket | null = null;
   #socketClosed = false;
-  #queued: Uint8Array[] = [];
+  #queued: Uint8Array[] | null = null;
   #ended = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** `null`: plain TCP, open once connected. */
@@ -186,7 +186,7 @@ export class BunOpening implements BunOwner {
   }
 
   onData(chunk: Uint8Array): void {
-    if (this.#outcome === "pending") this.#queued.push(ownedChunk(chunk));
+    if (this.#outcome === "pending") (this.#queued ??= []).push(ownedChunk(chunk));
   }
 
   onEnd(): void {
@@ -215,7 +215,7 @@ export class BunOpening implements BunOwner {
     if (this.#outcome !== "pending") return;
     this.#outcome = "failed";
     this.#settled();
-    this.#queued = [];
+    this.#queued = null;
     this.#reject(error);
   }
 

@@ -104,7 +104,8 @@ export interface BunPeer {
  * listener's queue): chunks, the peer's FIN, a close (with its error) that came meanwhile.
  */
 export interface Waited {
-  readonly queued: Uint8Array[];
+  /** `null` when nothing came (most sockets: no array is made for them). */
+  readonly queued: Uint8Array[] | null;
   readonly ended: boolean;
   readonly closed: { readonly error: Error | undefined } | null;
   /** The native socket is paused (an accepted socket): the first `pull()` resumes it. */

@@ -60,7 +60,7 @@ import { lazyInfo, ownedChunk, type BunOwner, type BunPeer, type BunSocket, type
  * import { BunTransport } from "./bun-transport.js";
  * import type { BunSocket } from "./_bun-socket.js";
  * declare const socket: BunSocket, events: TransportEvents;
- * const transport = new BunTransport(socket, events, { hostname: "127.0.0.1", port: 7, tls: false }, { queued: [], ended: false, closed: null, paused: false });
+ * const transport = new BunTransport(socket, events, { hostname: "127.0.0.1", port: 7, tls: false }, { queued: null, ended: false, closed: null, paused: false });
  * transport.pull();
  * ```
  */
@@ -73,7 +73,8 @@ export class BunTransport implements Transport, BunOwner {
   #closeError: unknown = undefined;
   #flowing = true;
   #nativePaused: boolean;
-  #queue: Uint8Array[];
+  /** Chunks that arrived while paused; `null` when none wait (no array per idle connection). */
+  #queue: Uint8Array[] | null;
   #endPending: boolean;
   #ended: boolean;
   #drain: { resolve: () => void; reject: (error: unknown) => void } | null = null;
@@ -113,8 +114,11 @@ export class BunTransport implements Transport, BunOwner {
     if (!this.#open) return;
     this.#flowing = true;
     const queue = this.#queue;
-    while (queue.length > 0 && this.#flowing && this.#open) this.#events.data(queue.shift()!);
-    if (queue.length > 0 || !this.#open) return;
+    if (queue !== null) {
+      while (queue.length > 0 && this.#flowing && this.#open) this.#events.data(queue.shift()!);
+      if (queue.length > 0 || !this.#open) return;
+      this.#queue = null;
+    }
     if (this.#endPending) {
       this.#endPending = false;
       this.#events.end();
@@ -182,14 +186,14 @@ export class BunTransport implements Transport, BunOwner {
   onData(chunk: Uint8Array): void {
     if (!this.#open) return;
     const owned = ownedChunk(chunk);
-    if (this.#flowing && this.#queue.length === 0) this.#events.data(owned);
-    else this.#queue.push(owned);
+    if (this.#flowing && this.#queue === null) this.#events.data(owned);
+    else (this.#queue ??= []).push(owned);
   }
 
   onEnd(): void {
     if (!this.#open || this.#ended) return;
     this.#ended = true;
-    if (this.#queue.length === 0) this.#events.end();
+    if (this.#queue === null) this.#events.end();
     else this.#endPending = true;
   }
 
@@ -220,16 +224,15 @@ export class BunTransport implements Transport, BunOwner {
   onError(error: unknown): void {
     if (!this.#open) return;
     const queued = this.#queue;
-    this.#queue = [];
     this.#stop();
-    for (const chunk of queued) this.#events.data(chunk);
+    if (queued !== null) for (const chunk of queued) this.#events.data(chunk);
     this.#events.error(error);
   }
 
   #stop(): void {
     this.#open = false;
     this.#flowing = false;
-    this.#queue.length = 0;
+    this.#queue = null;
     this.#endPending = false;
   }
 

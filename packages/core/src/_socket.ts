@@ -61,8 +61,11 @@ export class SocketImpl implements Socket {
   readonly #rejectOpened: (reason: unknown) => void;
   readonly #resolveClosed: () => void;
   readonly #rejectClosed: (reason: unknown) => void;
-  /** Gives up the open (or the `startTls()` handshake) in flight when this socket is torn down. */
-  readonly #dialing = new Cancellation();
+  /**
+   * Gives up the open (or the `startTls()` handshake) in flight when this socket is torn
+   * down; dropped once open (nothing is in flight then, and an idle connection keeps less).
+   */
+  #dialing: Cancellation | null = new Cancellation();
   readonly #options: ResolvedOptions;
   readonly #tls: TlsRequest | ServerTlsRequest;
   #unlisten: () => void = noop;
@@ -94,7 +97,7 @@ export class SocketImpl implements Socket {
     let openFailure: SocketError | null = null;
     if (signal?.aborted !== true) {
       try {
-        opening = init.open(events, this.#dialing);
+        opening = init.open(events, this.#dialing!);
       } catch (error) {
         openFailure = toSocketError(error);
       }
@@ -284,6 +287,7 @@ export class SocketImpl implements Socket {
       return;
     }
     this.#transport = transport;
+    this.#dialing = null;
     if (phase === "opening") this.#phase = "open";
     this.#read.attach(transport);
     this.#markReady(transport);
@@ -410,7 +414,7 @@ export class SocketImpl implements Socket {
     this.#rejectOpenedWith(reason);
     this.#write.error(reason);
     this.#read.error(reason, failed);
-    this.#dialing.cancel(reason);
+    this.#dialing?.cancel(reason);
     this.#markReady(null);
     this.#read.attach(null);
     this.#write.attach(null);
