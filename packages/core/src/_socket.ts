@@ -308,8 +308,8 @@ export class SocketImpl implements Socket {
     }
     // Writes accepted from now on reject with EPIPE; those accepted before are sent first.
     const flushed = this.#write.flush(quietError("The peer closed the connection", "EPIPE"));
-    // A microtask later even when nothing is pending, as when this waited on a resolved
-    // flush (the timing every runtime's tests were written against).
+    // Deferred even when nothing is pending, so our FIN comes at the same point either way:
+    // two microtasks after the flush (see `#endWriting`).
     if (flushed === undefined) queueMicrotask(() => this.#endWriting());
     else void flushed.then(() => this.#endWriting());
   }
@@ -351,11 +351,11 @@ export class SocketImpl implements Socket {
       return Promise.reject(error);
     }
     if (pending === undefined) {
-      this.#shutDown();
+      this.#wroteFin();
       return undefined;
     }
     return pending.then(
-      () => this.#shutDown(),
+      () => this.#wroteFin(),
       (error: unknown) => {
         this.#fail(toSocketError(error));
         throw error;
@@ -363,7 +363,8 @@ export class SocketImpl implements Socket {
     );
   }
 
-  #shutDown(): void {
+  /** Our FIN went out: the writing direction is done. */
+  #wroteFin(): void {
     this.#writeDone = true;
     this.#maybeFinish();
   }
