@@ -15,7 +15,7 @@
 import { spawn, execFileSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { chown, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { unusedPort } from "@sockets/conformance/fixtures";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -42,18 +42,6 @@ export function findPgBin() {
     );
   }
   return found;
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function _runAs() {
@@ -119,7 +107,8 @@ export async function startPostgres(tls) {
     await cleanupDir();
     throw error;
   }
-  const port = await freePort();
+  // Below the ephemeral range: a parallel suite's listen(0) or outgoing connection cannot take it.
+  const port = await unusedPort("tcp", "127.0.0.1");
   const argv = [
     ...prefix,
     join(bin, "postgres"),
