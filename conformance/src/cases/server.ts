@@ -85,6 +85,26 @@ export const serverCases: readonly ConformanceCase[] = [
     },
   },
   {
+    id: "server/accepted-info-after-close",
+    title: "an accepted socket's SocketInfo still holds both addresses when first read after the connection closed",
+    tags: ["server", "decision"],
+    async run(ctx) {
+      await withListener(ctx, { allowHalfOpen: true }, async (listener, address) => {
+        const client = hostClient(ctx, { op: "exchange", target: address, send: b64("bye"), halfClose: true });
+        const socket = await accept(listener);
+        const info = await socket.opened; // no property read until the connection is gone
+        await echoAll(socket);
+        await client;
+        await sleep(20);
+        equal(info.localAddress, address, "localAddress after close");
+        ok(
+          typeof info.remoteAddress === "string" && /^127\.0\.0\.1:\d+$/.test(info.remoteAddress),
+          `remoteAddress after close is the client's "127.0.0.1:<port>", got ${String(info.remoteAddress)}`,
+        );
+      });
+    },
+  },
+  {
     id: "server/accepted-is-a-socket",
     title: "an accepted connection is the spec's Socket: byte stream (BYOB), upgraded false, secureTransport off, startTls() refused",
     tags: ["server", "decision"],

@@ -4,7 +4,7 @@
  * @module
  */
 import { equal, ok } from "./assert.js";
-import { dispose } from "./helpers.js";
+import { dispose, sleep } from "./helpers.js";
 import type { ConformanceCase } from "./types.js";
 
 /** Cases for the Socket surface. */
@@ -89,6 +89,24 @@ export const surfaceCases: readonly ConformanceCase[] = [
       } finally {
         await dispose(socket);
       }
+    },
+  },
+  {
+    id: "surface/socket-info-after-close",
+    title: "the SocketInfo from opened still holds both addresses when first read after the socket closed",
+    tags: ["decision"],
+    async run({ connect, peers }) {
+      const socket = connect(peers.echo);
+      // Not a property read before the close: an implementation that reads the addresses
+      // lazily from the native socket finds them gone once the connection is released.
+      const info = await socket.opened;
+      await socket.close();
+      await sleep(20);
+      equal(info.remoteAddress, peers.echo, "remoteAddress after close");
+      ok(
+        info.localAddress !== null && /^127\.0\.0\.1:\d{1,5}$/.test(info.localAddress),
+        `localAddress "127.0.0.1:<port>" after close, got ${String(info.localAddress)}`,
+      );
     },
   },
   {

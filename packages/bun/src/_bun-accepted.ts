@@ -19,7 +19,6 @@
  * @module
  */
 import {
-  formatAddress,
   toSocketError,
   type AcceptedConnection,
   type ListenerEvents,
@@ -28,7 +27,7 @@ import {
   type TransportEvents,
 } from "@sockets/core";
 import { handshakeFailed, handshakeTimedOut, type HandshakeRule } from "./_bun-opening.js";
-import { coded, ownedChunk, type BunOwner, type BunSocket } from "./_bun-socket.js";
+import { coded, ownedChunk, readAddresses, type Addresses, type BunOwner, type BunSocket } from "./_bun-socket.js";
 import { BunTransport } from "./bun-transport.js";
 
 /** What an accepted connection needs from its listener. */
@@ -54,7 +53,7 @@ export interface AcceptingListener {
  */
 export class BunAccepted implements AcceptedConnection, BunOwner {
   #info: SocketInfo | null = null;
-  readonly #addresses: { readonly remoteAddress: string | null; readonly localAddress: string | null };
+  readonly #addresses: Addresses;
   #queued: Uint8Array[] | null = null;
   #ended = false;
   #closed: { readonly error: Error | undefined } | null = null;
@@ -71,10 +70,7 @@ export class BunAccepted implements AcceptedConnection, BunOwner {
     this.#listener = listener;
     this.#rule = rule;
     this.#handshaking = rule !== null;
-    this.#addresses = {
-      remoteAddress: formatAddress(socket.remoteAddress, socket.remotePort),
-      localAddress: formatAddress(socket.localAddress, socket.localPort),
-    };
+    this.#addresses = readAddresses(socket, "", 0);
     socket.setNoDelay(true); // DESIGN.md: TCP_NODELAY on by default
     if (rule === null) {
       socket.pause();

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { formatAddress, type SocketInfo } from "@sockets/core";
+import { formatAddress } from "@sockets/core";
 
 /** A native Bun socket of this package: its `data` is its current owner. */
 export type BunSocket = Bun.Socket<BunOwner | undefined>;
@@ -85,18 +85,17 @@ export function ownedChunk(chunk: Uint8Array): Uint8Array {
 
 /**
  * Where a connection goes: the dialled host and port (empty for an accepted socket),
- * whether it is TLS, and (accepted sockets) the addresses read when it was accepted.
+ * whether it is TLS, and the addresses when they were read already.
  */
 export interface BunPeer {
   readonly hostname: string;
   readonly port: number;
   readonly tls: boolean;
   /**
-   * Read at accept (~1 µs for the four getters there): Bun forgets the ports once the
-   * socket closed, and an accepted socket may close while it waits unclaimed. Dialled
-   * sockets read theirs lazily (see {@link lazyInfo}).
+   * Read at accept (an accepted socket may close while it waits unclaimed), or carried
+   * over by `startTls()`; a dialled socket reads its own when it opens (see {@link readAddresses}).
    */
-  readonly addresses?: { readonly remoteAddress: string | null; readonly localAddress: string | null };
+  readonly addresses?: Addresses;
 }
 
 /**
@@ -112,33 +111,31 @@ export interface Waited {
   readonly paused: boolean;
 }
 
+/** A connection's two addresses as `SocketInfo` spells them. */
+export interface Addresses {
+  readonly remoteAddress: string | null;
+  readonly localAddress: string | null;
+}
+
 /**
- * The `SocketInfo`, its addresses read from the socket on first access (then kept): each
- * of Bun's address getters goes to the native socket, ~25 µs per connection for all four,
- * and most callers never look. `hostname`/`port` (the dialled ones) stand in for a remote
- * address Bun no longer knows (the socket closed: Bun keeps no ports after that).
+ * Both addresses, read now. Bun forgets them once the socket closed: after a reset its
+ * `close` handler already sees `undefined` for all four getters, so a `SocketInfo` first
+ * read after the connection ended must not go to the socket (a lazy read gave
+ * `localAddress: null` there; conformance `surface/socket-info-after-close`). Each getter
+ * is one `getpeername`/`getsockname` (a few µs for the four). `hostname`/`port` (the
+ * dialled ones) stand in for a remote address Bun does not report.
  *
  * @example
  * ```ts
- * import { lazyInfo, type BunSocket } from "./_bun-socket.js";
+ * import { readAddresses, type BunSocket } from "./_bun-socket.js";
  * declare const socket: BunSocket;
- * lazyInfo(socket, "", 0, null).remoteAddress; // e.g. "127.0.0.1:51234"
+ * readAddresses(socket, "", 0).remoteAddress; // e.g. "127.0.0.1:51234"
  * ```
  */
-export function lazyInfo(socket: BunSocket, hostname: string, port: number, alpn: string | null): SocketInfo {
-  let remote: string | null | undefined;
-  let local: string | null | undefined;
+export function readAddresses(socket: BunSocket, hostname: string, port: number): Addresses {
   return {
-    get remoteAddress(): string | null {
-      if (remote === undefined)
-        remote = formatAddress(socket.remoteAddress, socket.remotePort || null) ?? formatAddress(hostname || null, port || null);
-      return remote;
-    },
-    get localAddress(): string | null {
-      if (local === undefined) local = formatAddress(socket.localAddress, socket.localPort || null);
-      return local;
-    },
-    alpn,
+    remoteAddress: formatAddress(socket.remoteAddress, socket.remotePort || null) ?? formatAddress(hostname || null, port || null),
+    localAddress: formatAddress(socket.localAddress, socket.localPort || null),
   };
 }
 

@@ -32,8 +32,9 @@
  *   ciphertext (a "raw tap", like oven-sh/bun#32239): `_bun-opening.ts` silences them.
  * - **Errors:** a reset is `close(socket, error)` (`ECONNRESET` never reaches the `error`
  *   handler); `error` reports a TLS failure on an established session.
- * - **Addresses** are read on first access: each of Bun's address getters goes to the
- *   native socket, ~25 µs per connection for all four, and most callers never look.
+ * - **Addresses** are read when the connection opens (one syscall per getter): Bun
+ *   forgets them once the socket closed, even within its `close` handler after a reset,
+ *   so a `SocketInfo` first read later must already hold them.
  *
  * @module
  */
@@ -47,7 +48,7 @@ import {
   type TransportEvents,
 } from "@sockets/core";
 import { upgradeTls } from "./_bun-opening.js";
-import { lazyInfo, ownedChunk, type BunOwner, type BunPeer, type BunSocket, type Waited } from "./_bun-socket.js";
+import { ownedChunk, readAddresses, type BunOwner, type BunPeer, type BunSocket, type Waited } from "./_bun-socket.js";
 
 /**
  * An open Bun socket (plain, TLS, or the TLS side of an upgrade) as a {@link Transport}.
@@ -90,11 +91,8 @@ export class BunTransport implements Transport, BunOwner {
     this.#peer = peer;
     const alpn = peer.tls ? socket.alpnProtocol : null;
     const negotiated = typeof alpn === "string" ? alpn : null;
-    const addresses = peer.addresses;
-    this.info =
-      addresses === undefined
-        ? lazyInfo(socket, peer.hostname, peer.port, negotiated)
-        : { remoteAddress: addresses.remoteAddress, localAddress: addresses.localAddress, alpn: negotiated };
+    const addresses = peer.addresses ?? readAddresses(socket, peer.hostname, peer.port);
+    this.info = { remoteAddress: addresses.remoteAddress, localAddress: addresses.localAddress, alpn: negotiated };
     // Delivering from the start: core pauses us when a chunk arrives that nobody asked for
     // (pausing here and resuming on the first read would be two native calls per connection).
     this.#queue = waited.queued;
@@ -174,7 +172,7 @@ export class BunTransport implements Transport, BunOwner {
     // dropped, and it lets go of the socket (a late pause/abort must not touch the TLS side).
     this.#stop();
     this.#socket = null;
-    return upgradeTls(socket, tls, cancel, events, { ...this.#peer, tls: true }, BunTransport);
+    return upgradeTls(socket, tls, cancel, events, { ...this.#peer, tls: true, addresses: this.info }, BunTransport);
   }
 
   // The socket's events (from `_bun-socket.ts`'s handlers).

@@ -41,6 +41,18 @@ describe("opening", () => {
     await socket.close();
   });
 
+  test("the addresses are kept when the info is first read after a reset (Bun forgets them at close)", async () => {
+    const peer = server({ onData: (conn) => conn.socket.terminate() });
+    const socket = connect(peer.address);
+    const info = await socket.opened; // no property read until the connection is gone
+    const writer = socket.writable.getWriter();
+    await writer.write(encoder.encode("boom"));
+    const error = await rejection(socket.closed);
+    expect((error as SocketError).code).toBe("ECONNRESET");
+    expect(info.remoteAddress).toBe(peer.address);
+    expect(info.localAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
   test("a refused connection rejects opened and closed with ECONNREFUSED", async () => {
     const gone = listen();
     const address = gone.address;
