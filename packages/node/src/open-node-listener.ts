@@ -178,7 +178,7 @@ class NodeListener implements ListenerTransport {
 class NodeAccepted implements AcceptedConnection {
   readonly #raw: Watched;
   readonly #secure: tls.TLSSocket | null;
-  #info: SocketInfo | null = null;
+  readonly info: SocketInfo;
   #error: Error | null = null;
   #ended = false;
   #closed = false;
@@ -187,6 +187,10 @@ class NodeAccepted implements AcceptedConnection {
   constructor(raw: net.Socket, secure: tls.TLSSocket | null) {
     this.#raw = raw;
     this.#secure = secure;
+    // Read now: once a reset came, getpeername() fails (ENOTCONN) even though the handle
+    // is still open, and Node caches the addresses once read (the transport reads them
+    // again from that cache).
+    this.info = nodeSocketInfo(secure ?? raw, raw);
     // Listeners shared by every accepted socket (Node calls them with `this` = the socket,
     // which points back here): waiting unclaimed allocates no closures.
     const socket: Watched = secure ?? raw;
@@ -218,11 +222,6 @@ class NodeAccepted implements AcceptedConnection {
       if (accepted !== undefined) accepted.#rawClosed = true;
     },
   };
-
-  /** Read on first access (core itself does not; the transport reads its own). */
-  get info(): SocketInfo {
-    return (this.#info ??= nodeSocketInfo(this.#secure ?? this.#raw, this.#raw));
-  }
 
   attach(events: TransportEvents): Transport {
     const raw = this.#raw;

@@ -151,14 +151,18 @@ describe("listen() on Node: accepted sockets", () => {
     expect(await readText(socket, 1024)).toBe("x".repeat(1024));
   });
 
-  it("reports a reset that happened while the socket waited unclaimed", async () => {
+  it("reports a reset that happened while the socket waited unclaimed, with the addresses read at accept", async () => {
     const server = t.listener(listen("127.0.0.1:0"));
-    const client = await t.dial(portOf((await server.opened).localAddress));
+    const address = (await server.opened).localAddress;
+    const client = await t.dial(portOf(address));
+    const clientAddress = `${client.localAddress}:${client.localPort}`;
     client.write("partial");
     await new Promise((resolve) => setTimeout(resolve, 20));
     client.resetAndDestroy();
     await once(client, "close");
     const socket = t.socket(await nextSocket(server));
+    // After the reset getpeername() fails (ENOTCONN): only a read made at accept has them.
+    expect(await socket.opened).toEqual({ remoteAddress: clientAddress, localAddress: address, alpn: null });
     const reader = socket.readable.getReader();
     let failure: unknown = null;
     try {
