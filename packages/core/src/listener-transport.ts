@@ -92,7 +92,11 @@ export interface ListenRequest {
  * ```
  */
 export interface AcceptedConnection {
-  /** The client's address as `remoteAddress`, ours as `localAddress`, the negotiated ALPN. */
+  /**
+   * The client's address as `remoteAddress`, ours as `localAddress`, the negotiated ALPN:
+   * read at accept, since a client may reset the connection while it waits unclaimed
+   * (`getpeername()` fails after that).
+   */
   readonly info: SocketInfo;
   /** Hands the connection to a socket: reading starts, events go to `events`. Called at most once. */
   attach(events: TransportEvents): Transport;

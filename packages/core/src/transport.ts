@@ -124,7 +124,12 @@ export interface TransportEvents {
  * ```
  */
 export interface Transport {
-  /** Addresses and negotiated ALPN; read after `open`/`startTls` resolved. */
+  /**
+   * Addresses and negotiated ALPN; read after `open`/`startTls` resolved. Core hands this
+   * object to `opened`, and it may be read long after: it must already hold the addresses
+   * (Bun forgets them at close, and `getpeername()` fails after a reset), never fetch
+   * them from the native socket on first access.
+   */
   readonly info: SocketInfo;
   pull(view: Uint8Array | null): void | Promise<void>;
   pause(): void;

@@ -147,13 +147,16 @@ export const listenerCases: readonly TransportCase[] = [
   },
   {
     id: "listener/reset-while-unclaimed",
-    title: "a reset that happened while the connection waited unclaimed is reported (ECONNRESET) after attach",
+    title: "a reset that happened while the connection waited unclaimed is reported (ECONNRESET) after attach; info still names both ends",
     async run(ctx) {
       const events = new ListenerRecorder();
       const listener = await ctx.openListener(listenRequest(), events);
-      await ctx.client({ behaviour: "reset", port: portOf(listener.localAddress) });
+      const client = await ctx.client({ behaviour: "reset", port: portOf(listener.localAddress) });
       const accepted = await events.next(listener, "the connection");
       await sleep(200);
+      // First read after the reset: getpeername() fails then, so they must have been read at accept.
+      equal(accepted.info.remoteAddress, `127.0.0.1:${client.port}`, "remoteAddress after the reset");
+      equal(accepted.info.localAddress, listener.localAddress, "localAddress after the reset");
       const transportEvents = new Recorder();
       const transport = accepted.attach(transportEvents);
       await readToEnd(transport, transportEvents);
