@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { bytesEqual, equal, ok, rejects } from "./assert.js";
+import { assertSocketError, bytesEqual, equal, ok, rejects } from "./assert.js";
 import { ByteReader, bytes, dispose, pattern, sha256, text } from "./helpers.js";
 import { SOURCE_BYTES, type CaseContext, type ConformanceCase, type Tag } from "./types.js";
 
@@ -87,6 +87,23 @@ export const dataCases: readonly ConformanceCase[] = [
         await socket.opened;
         const writer = socket.writable.getWriter();
         await rejects(writer.write(42 as never), "write(42)", (e) => e instanceof TypeError);
+      } finally {
+        await dispose(socket);
+      }
+    },
+  },
+  {
+    id: "data/rejects-detached-chunk",
+    title: "writing a view of a detached ArrayBuffer rejects with a SocketError EINVAL instead of sending nothing",
+    tags: ["decision"],
+    async run({ connect, peers }) {
+      const socket = connect(peers.echo);
+      try {
+        await socket.opened;
+        const view = new TextEncoder().encode("lost?");
+        structuredClone(view.buffer, { transfer: [view.buffer] }); // detaches it
+        const writer = socket.writable.getWriter();
+        assertSocketError(await rejects(writer.write(view), "write(detached view)"), "write(detached view)", "EINVAL");
       } finally {
         await dispose(socket);
       }

@@ -348,10 +348,11 @@ export const udpCases: readonly ConformanceCase[] = [
       const controller = new AbortController();
       const socket = ctx.udp!({ localAddress: "127.0.0.1", localPort: 0, signal: controller.signal });
       await withTimeout(socket.opened, 5_000, "opened");
-      const read = socket.readable.getReader().read();
+      // Both outcomes are taken at once: the read rejects first, `closed` once the port is free.
+      const read = rejects(withTimeout(socket.readable.getReader().read(), 2_000, "the read"), "the pending read");
       controller.abort();
       assertSocketError(await rejects(withTimeout(socket.closed, 2_000, "closed"), "closed"), "closed", "EABORTED");
-      assertSocketError(await rejects(withTimeout(read, 2_000, "the read"), "the pending read"), "the pending read");
+      assertSocketError(await read, "the pending read");
     },
   },
   {
@@ -368,6 +369,9 @@ export const udpCases: readonly ConformanceCase[] = [
         ["remotePort 65536", { remoteAddress: "127.0.0.1", remotePort: 65_536 }],
         ["a fractional port", { localAddress: "127.0.0.1", localPort: 1.5 }],
         ["whitespace in the address", { remoteAddress: "a b", remotePort: 9 }],
+        ["a port inside remoteAddress", { remoteAddress: "127.0.0.1:53", remotePort: 53 }],
+        ["a malformed IPv6 literal (two ::)", { remoteAddress: "1::2::3", remotePort: 9 }],
+        ["a malformed IPv6 literal (:::)", { localAddress: ":::" }],
         ["a number as address", { localAddress: 127 }],
         ["localPort without localAddress", { localPort: 9 }],
         ["a negative highWaterMark", { localAddress: "127.0.0.1", highWaterMark: -1 }],
@@ -400,6 +404,82 @@ export const udpCases: readonly ConformanceCase[] = [
           "bound write without a port",
         );
         assertSocketError(await rejects(send(socket, { data: "text", ...echo } as never), "a string as data"), "a string as data");
+      });
+    },
+  },
+  {
+    id: "udp/connected-ipv6-any-spelling",
+    title: "connected mode to an IPv6 peer written in a non-canonical form (0:0:0:0:0:0:0:1) still receives its replies",
+    tags: ["udp", "decision"],
+    async run(ctx) {
+      if (ctx.peers.udpEcho6 === null) return;
+      const port = portOf(ctx.peers.udpEcho6);
+      for (const spelling of ["0:0:0:0:0:0:0:1", "0::1", "[::0001]"]) {
+        await withUdp(ctx, { remoteAddress: spelling, remotePort: port }, async (socket) => {
+          equal((await socket.opened).remoteAddress, "::1", `opened.remoteAddress for ${spelling} (canonical)`);
+          await send(socket, bytes(`via ${spelling}`));
+          const reply = await receive(socket, `the echo for ${spelling}`, 2_000);
+          equal(text(reply.data), `via ${spelling}`, "reply");
+          equal(reply.remoteAddress, "::1", "the sender, canonical");
+        });
+      }
+    },
+  },
+  {
+    id: "udp/closed-means-port-released",
+    title:
+      "closed settles only once the port is free: close() while opening, close() when open, and an aborted signal; the same port binds again at once",
+    tags: ["udp", "decision"],
+    async run(ctx) {
+      const probe = ctx.udp!({ localAddress: "127.0.0.1", localPort: 0 });
+      const port = (await withTimeout(probe.opened, 5_000, "the probe opened")).localPort;
+      await probe.close();
+      const rebind = async (what: string): Promise<void> => {
+        const again = ctx.udp!({ localAddress: "127.0.0.1", localPort: port });
+        try {
+          equal((await withTimeout(again.opened, 5_000, `${what}: the rebind`)).localPort, port, `${what}: the same port again`);
+        } finally {
+          await again.close();
+        }
+      };
+      // close() before the socket was even bound: closed waits for the bind and its release.
+      const early = ctx.udp!({ localAddress: "127.0.0.1", localPort: port });
+      await withTimeout(early.close(), 5_000, "close() while opening");
+      await rebind("after close() while opening");
+      // close() with a read pending (Deno holds the socket until its receive() settles).
+      const open = ctx.udp!({ localAddress: "127.0.0.1", localPort: port });
+      await withTimeout(open.opened, 5_000, "opened");
+      const read = open.readable.getReader().read();
+      read.catch(() => {});
+      await withTimeout(open.close(), 5_000, "close()");
+      await read.catch(() => {});
+      await rebind("after close() with a read pending");
+      // An aborted signal: closed rejects once the port is free.
+      const controller = new AbortController();
+      const aborted = ctx.udp!({ localAddress: "127.0.0.1", localPort: port, signal: controller.signal });
+      await withTimeout(aborted.opened, 5_000, "opened");
+      const pending = aborted.readable.getReader().read();
+      pending.catch(() => {}); // it rejects before `closed` does
+      controller.abort();
+      assertSocketError(await rejects(withTimeout(aborted.closed, 5_000, "closed"), "closed"), "closed after abort", "EABORTED");
+      await pending.catch(() => {});
+      await rebind("after an aborted signal");
+    },
+  },
+  {
+    id: "udp/detached-data-rejects",
+    title: "a write whose data is a view of a detached ArrayBuffer rejects with EINVAL instead of sending an empty datagram",
+    tags: ["udp", "decision"],
+    async run(ctx) {
+      const echo = peer(ctx.peers.udpEcho);
+      await withUdp(ctx, echo, async (socket) => {
+        const view = bytes("important payload");
+        structuredClone(view.buffer, { transfer: [view.buffer] }); // detaches it
+        equal(view.byteLength, 0, "the view reads as empty once detached");
+        assertSocketError(await rejects(send(socket, view), "a detached view"), "a detached view", "EINVAL");
+        assertSocketError(await rejects(send(socket, { data: view }), "a detached view as data"), "a detached view as data", "EINVAL");
+        await send(socket, bytes("after"));
+        equal(text((await receive(socket, "the echo of the next good write")).data), "after", "no empty datagram went out first");
       });
     },
   },

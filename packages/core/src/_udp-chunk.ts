@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { bufferSourceBytes } from "./_buffer-source.js";
 import { describe } from "./address.js";
 import { SocketError } from "./socket-error.js";
 import { udpHost } from "./udp-options.js";
@@ -23,21 +24,12 @@ function invalid(message: string): SocketError {
   return new SocketError(message, { code: "EINVAL" });
 }
 
-/** The bytes of a `BufferSource`, without copying; `null` for anything else. */
-export function bytesOf(value: unknown): Uint8Array | null {
-  if (value instanceof Uint8Array) return value;
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (typeof SharedArrayBuffer === "function" && value instanceof SharedArrayBuffer) return new Uint8Array(value);
-  return null;
-}
-
 /**
  * Reads one chunk. `last` memoises the previous bound-mode peer so a server replying to
  * the same few peers validates each address once, not on every write.
  */
 export function datagramOf(chunk: unknown, connected: boolean, last: { address: unknown; host: string }): _Datagram {
-  const bare = bytesOf(chunk);
+  const bare = bufferSourceBytes(chunk, "write");
   if (bare !== null) {
     if (connected) return { data: bare, host: null, port: null };
     throw invalid(
@@ -46,7 +38,7 @@ export function datagramOf(chunk: unknown, connected: boolean, last: { address: 
   }
   if (typeof chunk !== "object" || chunk === null) throw invalid(`Invalid write ${describe(chunk)}: expected ${BAD_CHUNK}`);
   const message = chunk as { data?: unknown; remoteAddress?: unknown; remotePort?: unknown };
-  const data = bytesOf(message.data);
+  const data = bufferSourceBytes(message.data, "write: data");
   if (data === null) {
     throw invalid(`Invalid write: data ${describe(message.data)} is not an ArrayBuffer or ArrayBufferView; expected ${BAD_CHUNK}`);
   }

@@ -30,6 +30,13 @@ type Chunk = UDPMessageInit | ArrayBufferView | ArrayBuffer;
 
 const noop = (): void => {};
 
+/** Closes `transport` (a microtask later, never from inside its own event); resolves when done, failed or not. */
+function closeQuietly(transport: DatagramTransport): Promise<void> {
+  return Promise.resolve()
+    .then(() => transport.close())
+    .catch(noop);
+}
+
 /** Internal: the UDPSocket. Only the public surface is visible; state lives in private fields. */
 export class UdpSocketImpl implements UDPSocket {
   readonly readable: ReadableStream<UDPMessage>;
@@ -61,6 +68,10 @@ export class UdpSocketImpl implements UDPSocket {
   /** Settles once the open did, with or without a transport. */
   readonly #ready: Promise<void>;
   readonly #setReady: () => void;
+  /** The open settled (with a transport or without one). */
+  #openSettled = false;
+  /** Closed or failed while opening: runs once the late transport closed, or the open failed. */
+  #afterOpen: (() => void) | null = null;
   #unlisten: () => void = noop;
 
   constructor(open: OpenDatagram, options: ResolvedUdpOptions) {
@@ -74,6 +85,7 @@ export class UdpSocketImpl implements UDPSocket {
     this.#writable = this.#newWritable();
     const signal = options.signal;
     if (signal?.aborted === true) {
+      this.#openSettled = true; // nothing is opened: `closed` rejects at once
       this.#fail(signalAborted(signal, "The UDP socket"));
       return;
     }
@@ -87,8 +99,11 @@ export class UdpSocketImpl implements UDPSocket {
     opening.then(
       (transport) => this.#onOpen(transport),
       (error: unknown) => {
+        this.#openSettled = true;
         this.#setReady();
         this.#fail(toSocketError(error));
+        // Closed or failed while opening: nothing was bound, `closed` settles now.
+        this.#runAfterOpen();
       },
     );
   }
@@ -127,10 +142,11 @@ export class UdpSocketImpl implements UDPSocket {
     const error = reason ?? new SocketError("The UDP socket was closed", { code: "ECLOSED" });
     const transport = this.#transport;
     if (phase === "opening" || transport === null) {
-      // `#onOpen` closes a transport that arrives late.
+      // `closed` resolves once the port is released: after `#onOpen` closed a transport
+      // that arrives late, or at once if the open failed.
       this.#phase = "closed";
       this.#errorWritable(error);
-      this.#settleClosed();
+      this.#releaseThen(() => this.#settleClosed());
       return this.closed;
     }
     this.#phase = "closing";
@@ -249,12 +265,11 @@ export class UdpSocketImpl implements UDPSocket {
   // ── lifecycle ───────────────────────────────────────────────────────────────────────
 
   #onOpen(transport: DatagramTransport): void {
+    this.#openSettled = true;
     if (this.#phase !== "opening") {
-      // Closed (or aborted) while binding: release the port.
+      // Closed (or aborted) while binding: release the port, then `closed` settles.
       this.#setReady();
-      void Promise.resolve()
-        .then(() => transport.close())
-        .catch(noop);
+      closeQuietly(transport).then(() => this.#runAfterOpen());
       return;
     }
     this.#phase = "open";
@@ -279,15 +294,24 @@ export class UdpSocketImpl implements UDPSocket {
     this.#failure = error;
     this.#unlisten();
     this.#rejectOpenedWith(error);
-    this.#rejectClosedWith(error);
     this.#read.end(error);
     this.#errorWritable(error);
+    // `closed` rejects once the port is released (a rebind right after it succeeds).
+    this.#releaseThen(() => this.#rejectClosedWith(error));
+  }
+
+  /** Runs `then` once nothing is bound: the transport closed, or the open ended without one. */
+  #releaseThen(then: () => void): void {
     const transport = this.#transport;
-    if (transport !== null) {
-      void Promise.resolve()
-        .then(() => transport.close())
-        .catch(noop);
-    }
+    if (transport !== null) closeQuietly(transport).then(then);
+    else if (this.#openSettled) then();
+    else this.#afterOpen = then;
+  }
+
+  #runAfterOpen(): void {
+    const then = this.#afterOpen;
+    this.#afterOpen = null;
+    then?.();
   }
 
   #settleClosed(): void {

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { bufferSourceBytes } from "./_buffer-source.js";
 import { describe } from "./address.js";
 import { SocketError } from "./socket-error.js";
 import type { Transport } from "./transport.js";
@@ -21,11 +22,9 @@ const HIGH_WATER_MARK = 64 * 1024;
 const encoder = new TextEncoder();
 
 function toBytes(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array) return chunk;
-  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  if (chunk instanceof ArrayBuffer || (typeof SharedArrayBuffer === "function" && chunk instanceof SharedArrayBuffer)) {
-    return new Uint8Array(chunk);
-  }
+  if (chunk instanceof Uint8Array && chunk.byteLength !== 0) return chunk;
+  const bytes = bufferSourceBytes(chunk, "chunk");
+  if (bytes !== null) return bytes;
   if (typeof chunk === "string") return encoder.encode(chunk);
   throw new SocketError(`Invalid chunk ${describe(chunk)}: expected an ArrayBufferView, an ArrayBuffer or a string`, {
     code: "EINVAL",

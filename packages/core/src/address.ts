@@ -9,6 +9,7 @@
  * @module
  */
 import { SocketError } from "./socket-error.js";
+import { parseIpv6 } from "./ipv6.js";
 
 /**
  * A validated address: `hostname` without brackets, `port` as a number.
@@ -40,7 +41,6 @@ const SPECIAL_PORTS: Readonly<Record<string, number>> = {
   "ftp:": 21,
 };
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6_CHARS = /^[0-9a-fA-F:.]+(%[0-9A-Za-z._~-]+)?$/;
 const BAD_HOST_CHARS = /[\s/@?#\\[\]]/;
 
 function invalid(what: string, value: unknown, why: string): SocketError {
@@ -90,13 +90,12 @@ function checkHost(host: string, whole: unknown): { hostname: string; isIpLitera
   if (host === "") throw invalid("address", whole, "the hostname is empty; " + FORMS);
   if (host.startsWith("[") || host.endsWith("]")) {
     const inner = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : "";
-    if (!inner.includes(":") || !IPV6_CHARS.test(inner)) {
-      throw invalid("address", whole, "brackets are only for IPv6 literals such as [::1]");
-    }
+    if (!inner.includes(":")) throw invalid("address", whole, "brackets are only for IPv6 literals such as [::1]");
+    if (parseIpv6(inner) === null) throw invalid("address", whole, `${describe(inner)} is not a valid IPv6 literal (RFC 4291)`);
     return { hostname: inner, isIpLiteral: true };
   }
   if (host.includes(":")) {
-    if (!IPV6_CHARS.test(host)) throw invalid("address", whole, `${describe(host)} is neither a hostname nor an IPv6 literal`);
+    if (parseIpv6(host) === null) throw invalid("address", whole, `${describe(host)} is neither a hostname nor a valid IPv6 literal`);
     return { hostname: host, isIpLiteral: true };
   }
   if (BAD_HOST_CHARS.test(host) || host.includes("%")) {

@@ -7,6 +7,7 @@
  */
 import { badOption, integerOption, optionalSignal } from "./_option-checks.js";
 import { parseAddress } from "./address.js";
+import { canonicalIpv6, parseIpv6 } from "./ipv6.js";
 import type { DatagramRequest } from "./datagram-transport.js";
 import { SocketError } from "./socket-error.js";
 
@@ -36,7 +37,6 @@ export interface ResolvedUdpOptions {
 const DEFAULT_HIGH_WATER_MARK = 64;
 const MAX_BUFFER_SIZE = 2 ** 31 - 1;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^[0-9a-fA-F:.]+(%[0-9A-Za-z._~-]+)?$/;
 
 /**
  * `true` for an IPv4 literal or a bare IPv6 literal (no brackets): what a datagram
@@ -51,26 +51,35 @@ const IPV6 = /^[0-9a-fA-F:.]+(%[0-9A-Za-z._~-]+)?$/;
  * ```
  */
 export function isIpLiteral(hostname: string): boolean {
-  return IPV4.test(hostname) || (hostname.includes(":") && IPV6.test(hostname));
+  return IPV4.test(hostname) || parseIpv6(hostname) !== null;
 }
 
 /**
  * Validates a host of `udp()` (an option, or a write's `remoteAddress`) and returns it as
- * a transport wants it: IPv6 without brackets, `localhost` as `127.0.0.1` (RFC 6761, the
- * same on every runtime).
+ * a transport wants it: IPv6 without brackets and in canonical form (RFC 5952, the form
+ * every runtime reports a sender in, so connected mode can match the peer's datagrams),
+ * `localhost` as `127.0.0.1` (RFC 6761, the same on every runtime).
  *
  * @example
  * ```ts
  * import { udpHost } from "@sockets/core";
  * udpHost("remoteAddress", "[::1]"); // "::1"
+ * udpHost("remoteAddress", "0:0:0:0:0:0:0:1"); // "::1"
  * udpHost("remoteAddress", "localhost"); // "127.0.0.1"
  * udpHost("remoteAddress", "a b"); // throws SocketError EINVAL: Invalid option remoteAddress "a b" …
+ * udpHost("remoteAddress", "127.0.0.1:53"); // throws SocketError EINVAL (a port does not belong here)
  * ```
  */
 export function udpHost(name: string, value: unknown): string {
   if (typeof value === "string" && value !== "") {
     if (value === "localhost" || value === "localhost.") return "127.0.0.1";
-    if (isIpLiteral(value)) return value;
+    if (IPV4.test(value)) return value;
+    const bare = value.startsWith("[") && value.endsWith("]") ? value.slice(1, -1) : value;
+    const canonical = canonicalIpv6(bare);
+    if (canonical !== null) return canonical;
+    if (value.includes(":")) {
+      throw badOption(name, value, "an IP address or a hostname (IPv6 with or without brackets; a port goes in its own option)");
+    }
     try {
       return parseAddress({ hostname: value, port: 0 }, { anyPort: true }).hostname;
     } catch {

@@ -44,14 +44,26 @@ describe("udp(): opening", () => {
     ).toBe("rejected");
   });
 
-  it("close() while opening resolves closed at once and closes the transport that arrives late", async () => {
+  it("close() while opening resolves closed only once the transport that arrives late is closed (the port is free then)", async () => {
     const fake = fakeDatagram();
     const socket = fake.udp({ localAddress: "127.0.0.1" });
-    await socket.close();
+    let closed = false;
+    const closing = socket.close().then(() => (closed = true));
     await expect(socket.opened).rejects.toMatchObject({ code: "ECLOSED" });
-    fake.resolveOpen();
     await tick();
+    expect(closed).toBe(false);
+    fake.resolveOpen();
+    await closing;
     expect(fake.transport.closes).toBe(1);
+  });
+
+  it("close() while opening resolves closed when the open then fails (nothing was bound)", async () => {
+    const fake = fakeDatagram();
+    const socket = fake.udp({ localAddress: "127.0.0.1" });
+    const closing = socket.close();
+    fake.rejectOpen(Object.assign(new Error("bind failed"), { code: "EADDRINUSE" }));
+    await expect(closing).resolves.toBeUndefined();
+    await expect(socket.opened).rejects.toMatchObject({ code: "ECLOSED" });
   });
 
   it("a write made before opened is sent once the socket is open", async () => {
@@ -351,19 +363,27 @@ describe("udp(): closing", () => {
     const controller = new AbortController();
     const socket = fake.udp({ localAddress: "127.0.0.1", signal: controller.signal });
     const read = socket.readable.getReader().read();
+    let closedSettled = false;
+    const closed = socket.closed.then(
+      () => "resolved",
+      (e: unknown) => ((closedSettled = true), e),
+    );
     controller.abort(new Error("user gave up"));
     const errors = await Promise.all(
-      [socket.opened, socket.closed, read].map((p) =>
+      [socket.opened, read].map((p) =>
         p.then(
           () => "resolved",
           (e: unknown) => e,
         ),
       ),
     );
-    expect(errors.map(codeOf)).toEqual(["EABORTED", "EABORTED", "EABORTED"]);
+    expect(errors.map(codeOf)).toEqual(["EABORTED", "EABORTED"]);
     expect((errors[0] as Error).message).toMatch(/The UDP socket was aborted by its signal/);
-    fake.resolveOpen();
+    // `closed` waits for the port: the transport that arrives late is closed first.
     await tick();
+    expect(closedSettled).toBe(false);
+    fake.resolveOpen();
+    expect(codeOf(await closed)).toBe("EABORTED");
     expect(fake.transport.closes).toBe(1);
     const aborted = fakeDatagram().udp({ localAddress: "127.0.0.1", signal: AbortSignal.abort() });
     await expect(aborted.closed).rejects.toMatchObject({ code: "EABORTED" });
