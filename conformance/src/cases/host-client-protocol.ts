@@ -102,8 +102,21 @@ export async function hostClient(ctx: CaseContext, command: HostCommand): Promis
  * ```
  */
 export function b64(text: string): string {
+  return b64Bytes(new TextEncoder().encode(text));
+}
+
+/**
+ * Base64 of bytes (for a binary `send`).
+ *
+ * @example
+ * ```ts
+ * import { b64Bytes } from "@sockets/conformance/cases";
+ * b64Bytes(new Uint8Array([0, 255])); // "AP8="
+ * ```
+ */
+export function b64Bytes(bytes: Uint8Array): string {
   let binary = "";
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary);
 }
 
@@ -117,8 +130,21 @@ export function b64(text: string): string {
  * ```
  */
 export function unb64(data: string): string {
+  return new TextDecoder().decode(unb64Bytes(data));
+}
+
+/**
+ * The bytes of base64 (`HostResult.received`).
+ *
+ * @example
+ * ```ts
+ * import { unb64Bytes } from "@sockets/conformance/cases";
+ * unb64Bytes("AP8="); // Uint8Array [0, 255]
+ * ```
+ */
+export function unb64Bytes(data: string): Uint8Array {
   const binary = atob(data);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }

@@ -5,8 +5,8 @@
  * @module
  */
 import { assertSocketError, equal, ok, rejects, throwsSync } from "./assert.js";
-import { ByteReader, bytes, readAll, sleep, text, withTimeout } from "./helpers.js";
-import { b64, hostClient, unb64 } from "./host-client-protocol.js";
+import { ByteReader, bytes, pattern, readAll, sleep, text, withTimeout } from "./helpers.js";
+import { b64, b64Bytes, hostClient, unb64, unb64Bytes } from "./host-client-protocol.js";
 import { accept, withListener } from "./server.js";
 import type { ConformanceCase } from "./types.js";
 
@@ -36,6 +36,37 @@ export const serverTlsCases: readonly ConformanceCase[] = [
         equal(seen.authorized, true, "the client verified our certificate");
         equal(seen.alpn, "x-test", "the client's negotiated ALPN");
         equal(unb64(seen.received), "over tls", "echo over TLS");
+      });
+    },
+  },
+  {
+    id: "server/tls-pipe-echo-keeps-the-last-chunk",
+    title:
+      "allowHalfOpen false over TLS: a readable.pipeTo(writable) echo of 100,000 bytes then the client's close_notify + FIN returns every byte and resolves",
+    tags: ["server", "decision"],
+    async run(ctx) {
+      await withListener(ctx, { secureTransport: "on", tls: ctx.serverTls }, async (listener, address) => {
+        const payload = pattern(100_000, 7);
+        const client = hostClient(ctx, {
+          op: "exchange",
+          target: address,
+          tls: { servername: "localhost" },
+          send: b64Bytes(payload),
+          halfClose: true,
+        });
+        const socket = await accept(listener);
+        // A TLS socket may hand over its last chunk and the FIN in one tick: the pipe's
+        // last write comes after both and must still be accepted (not EPIPE).
+        await withTimeout(socket.readable.pipeTo(socket.writable), 10_000, "readable.pipeTo(writable)");
+        await withTimeout(socket.closed, 5_000, "closed after the client's FIN");
+        const seen = await client;
+        const echoed = unb64Bytes(seen.received);
+        equal(echoed.byteLength, payload.byteLength, "bytes echoed");
+        ok(
+          echoed.every((byte, i) => byte === payload[i]),
+          "the echo is the payload, byte for byte",
+        );
+        ok(seen.ended, "the client saw our FIN");
       });
     },
   },

@@ -16,6 +16,12 @@ type ReadState = "open" | "draining" | "done";
 
 const noop = (): void => {};
 
+/** Internal: who hears that the reader has taken the peer's end. */
+export interface ReadOwner {
+  /** The reader was handed `{ done: true }` for the peer's FIN: everything before it was read. */
+  endSeen(): void;
+}
+
 /**
  * Internal: the readable half of a socket.
  *
@@ -36,7 +42,14 @@ export class ReadSide {
   #failure: { readonly reason: unknown } | null = null;
   /** The last read of a pull transport (maybe settled), so draining never starts a second one at once. */
   #inflight: Promise<void> | undefined = undefined;
-  constructor() {
+  /** A read waits and nothing is queued (set by `pull`, cleared when a chunk is handed over). */
+  #readWaiting = false;
+  /** The peer's FIN came while the reader still had chunks to take: the end is handed over at its next read. */
+  #endPending = false;
+  readonly #owner: ReadOwner;
+
+  constructor(owner: ReadOwner) {
+    this.#owner = owner;
     this.stream = new ReadableStream(this as UnderlyingByteSource, { highWaterMark: 0 });
   }
 
@@ -52,8 +65,10 @@ export class ReadSide {
 
   /** Underlying source `pull`: one read (pull transports) or a resume (push transports). */
   pull(controller: ReadableByteStreamController): void | Promise<void> {
+    if (this.#endPending) return this.#handOverEnd();
     const failure = this.#failure;
     if (failure !== null) return controller.error(failure.reason);
+    this.#readWaiting = true;
     const transport = this.#transport;
     if (transport !== null) return this.#track(transport.pull(byobView(controller)));
     if (this.#attached) return undefined;
@@ -72,6 +87,12 @@ export class ReadSide {
 
   /** Underlying source `cancel`. */
   cancel(): void {
+    if (this.#endPending) {
+      // The reader gave up before taking the peer's end: it will not read again.
+      this.#endPending = false;
+      this.#owner.endSeen();
+      return;
+    }
     this.#cancel();
   }
 
@@ -105,6 +126,7 @@ export class ReadSide {
   /** `events.data`: hand a chunk to the reader. */
   data(chunk: Uint8Array): void {
     if (this.#state !== "open") return;
+    this.#readWaiting = false;
     const controller = this.#controller;
     const request = controller.byobRequest;
     const view = request?.view;
@@ -121,8 +143,43 @@ export class ReadSide {
     if ((controller.desiredSize ?? 0) < 0) this.#transport?.pause();
   }
 
-  /** Peer FIN, or a graceful local close: readers get `{ done: true }` after queued data. */
+  /**
+   * The peer's FIN. The reader gets `{ done: true }` after the chunks it has not taken
+   * yet, and only when it reads again: the owner hears `endSeen()` then, not when the FIN
+   * arrived. A `readable.pipeTo(writable)` echo makes its last write after taking the last
+   * chunk and before reading again, so whatever the owner does on `endSeen()` (refuse
+   * later writes, send our FIN) comes after that write. (Node's TLS socket delivers the last
+   * chunk and the FIN in one tick: reacting to the FIN at once refused the echo's last
+   * write with `EPIPE`.) A reader that never reads again never sees the end, as with
+   * Node's own `'end'`, which waits for the buffered data to be consumed.
+   */
+  peerEnd(): void {
+    if (this.#state !== "open") return;
+    if (this.#readWaiting) {
+      // A read waits with nothing queued: the reader has taken everything.
+      this.end();
+      this.#owner.endSeen();
+      return;
+    }
+    this.#state = "done";
+    this.#endPending = true;
+  }
+
+  /** The read that follows the peer's FIN (see `peerEnd`): `{ done: true }` now. */
+  #handOverEnd(): void {
+    this.#endPending = false;
+    this.#state = "open";
+    this.end();
+    this.#owner.endSeen();
+  }
+
+  /** A graceful local close (or the peer's end handed over): readers get `{ done: true }` after queued data. */
   end(): void {
+    if (this.#endPending) {
+      // Closed locally before the reader took the peer's end: the end is just the end now.
+      this.#endPending = false;
+      this.#state = "open";
+    }
     const wasOpen = this.#state === "open";
     this.#state = "done";
     if (!wasOpen) return;

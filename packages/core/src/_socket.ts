@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ReadSide } from "./_read-side.js";
+import { ReadSide, type ReadOwner } from "./_read-side.js";
 import { Cancellation } from "./cancellation.js";
 import { WriteSide, type WriteOwner } from "./_write-side.js";
 import { signalAborted, toSocketError } from "./normalize-error.js";
@@ -102,7 +102,7 @@ export class SocketImpl implements Socket {
         openFailure = toSocketError(error);
       }
     }
-    const read = (this.#read = new ReadSide());
+    const read = (this.#read = new ReadSide(events));
     this.#write = new WriteSide(events);
     this.readable = read.stream;
     this.writable = this.#write.stream;
@@ -128,7 +128,7 @@ export class SocketImpl implements Socket {
   }
 
   /** The transport's events and the writable's reports, routed to this socket's private methods. */
-  static readonly #Events = class implements TransportEvents, WriteOwner {
+  static readonly #Events = class implements TransportEvents, WriteOwner, ReadOwner {
     readonly #socket: SocketImpl;
     constructor(socket: SocketImpl) {
       this.#socket = socket;
@@ -138,6 +138,9 @@ export class SocketImpl implements Socket {
     }
     end(): void {
       this.#socket.#peerEnd();
+    }
+    endSeen(): void {
+      this.#socket.#peerEndSeen();
     }
     error(error: unknown): void {
       this.#socket.#fail(toSocketError(error));
@@ -301,11 +304,21 @@ export class SocketImpl implements Socket {
   // oxlint-disable-next-line no-unused-private-class-members
   #peerEnd(): void {
     if (this.#phase !== "open") return;
-    this.#read.end();
     if (this.#options.allowHalfOpen) {
+      this.#read.end();
       this.#maybeFinish();
       return;
     }
+    // Without allowHalfOpen our side ends too, but only once the reader has taken the
+    // end (after every chunk before it): `#peerEndSeen`.
+    this.#read.peerEnd();
+  }
+
+  /** The reader took the peer's end (allowHalfOpen false): refuse later writes, then our FIN. */
+  // Called from `#Events.endSeen()`.
+  // oxlint-disable-next-line no-unused-private-class-members
+  #peerEndSeen(): void {
+    if (this.#phase !== "open") return;
     // Writes accepted from now on reject with EPIPE; those accepted before are sent first.
     const flushed = this.#write.flush(quietError("The peer closed the connection", "EPIPE"));
     // Deferred even when nothing is pending, so our FIN comes at the same point either way:

@@ -50,6 +50,55 @@ describe("the peer's FIN", () => {
     expect(transport.calls.at(-1)).toBe("close");
   });
 
+  it("without allowHalfOpen: a pipeTo echo also writes the last chunk when it and the FIN come in one tick (Node's TLS socket)", async () => {
+    const runtime = fakeRuntime();
+    const socket = runtime.connect("127.0.0.1:5432");
+    const transport = runtime.dial().succeed();
+    await socket.opened;
+    const piped = socket.readable.pipeTo(socket.writable);
+    transport.push("first");
+    await tick();
+    transport.push("last");
+    transport.events.end(); // the same tick: nothing ran in between
+    await piped;
+    await socket.closed;
+    expect(transport.written).toEqual(["first", "last"]);
+    expect(transport.calls.filter((call) => call === "shutdown")).toEqual(["shutdown"]);
+  });
+
+  it("without allowHalfOpen: the peer's FIN is acted on once the reader took the chunks before it, not when it arrived", async () => {
+    const runtime = fakeRuntime();
+    const socket = runtime.connect("127.0.0.1:5432");
+    const transport = runtime.dial().succeed();
+    await socket.opened;
+    transport.push("unread");
+    transport.events.end();
+    await tick();
+    // Nobody has read: no FIN of ours yet, and a write is still accepted.
+    expect(transport.calls).not.toContain("shutdown");
+    const writer = socket.writable.getWriter();
+    await writer.write(bytes("reply"));
+    const reader = socket.readable.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("unread");
+    expect(await reader.read()).toEqual({ done: true, value: undefined });
+    await socket.closed;
+    expect(transport.written).toEqual(["reply"]);
+    expect(transport.calls.filter((call) => call === "shutdown")).toEqual(["shutdown"]);
+    expect(await rejection(writer.write(bytes("late")))).toMatchObject({ code: "EPIPE" });
+  });
+
+  it("without allowHalfOpen: cancelling the readable before taking the peer's end still ends our side", async () => {
+    const runtime = fakeRuntime();
+    const socket = runtime.connect("127.0.0.1:5432");
+    const transport = runtime.dial().succeed();
+    await socket.opened;
+    transport.push("unread");
+    transport.events.end();
+    await socket.readable.cancel();
+    await socket.closed;
+    expect(transport.calls.filter((call) => call === "shutdown")).toEqual(["shutdown"]);
+  });
+
   it("without allowHalfOpen: after the peer's FIN a write rejects with EPIPE, and closing the writable resolves", async () => {
     const endOf = async (options?: { allowHalfOpen: false }) => {
       const runtime = fakeRuntime();
