@@ -404,6 +404,17 @@ export const udpCases: readonly ConformanceCase[] = [
           "bound write without a port",
         );
         assertSocketError(await rejects(send(socket, { data: "text", ...echo } as never), "a string as data"), "a string as data");
+        // An IPv4 socket cannot reach an IPv6 literal: EINVAL here, not each runtime's own OS error.
+        assertSocketError(
+          await rejects(
+            send(socket, { data: bytes("x"), remoteAddress: "::1", remotePort: echo.remotePort }),
+            "an IPv6 peer from an IPv4 socket",
+          ),
+          "an IPv6 peer from an IPv4 socket",
+          "EINVAL",
+        );
+        await send(socket, { data: bytes("still"), ...echo });
+        equal(text((await receive(socket, "the echo after the refused writes")).data), "still", "the socket still sends");
       });
     },
   },

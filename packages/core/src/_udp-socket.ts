@@ -29,6 +29,7 @@ type Phase = "opening" | "open" | "closing" | "closed" | "failed";
 type Chunk = UDPMessageInit | ArrayBufferView | ArrayBuffer;
 
 const noop = (): void => {};
+const IPV4_LITERAL = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /** Closes `transport` (a microtask later, never from inside its own event); resolves when done, failed or not. */
 function closeQuietly(transport: DatagramTransport): Promise<void> {
@@ -52,6 +53,7 @@ export class UdpSocketImpl implements UDPSocket {
   readonly #read: UdpReadSide;
   /** The resolver's address family for bound-mode hostnames (`undefined`: a dual-stack `"::"`). */
   #family: 4 | 6 | undefined = undefined;
+  #localAddress = "";
   #writable: WritableStream<Chunk>;
   #writes: WritableStreamDefaultController | null = null;
   /** The user closed or aborted the writable: no fresh one after a failed write. */
@@ -199,6 +201,7 @@ export class UdpSocketImpl implements UDPSocket {
     }
     const transport = this.#transport;
     const host = datagram.host;
+    if (host !== null && transport !== null) this.#checkFamily(host);
     if (transport === null || (host !== null && !isIpLiteral(host)))
       return this.#track(this.#writeLater(datagram.data, host, datagram.port));
     let sending: void | Promise<void>;
@@ -211,11 +214,30 @@ export class UdpSocketImpl implements UDPSocket {
     return this.#track(sending.catch((error: unknown) => Promise.reject(this.#writeFailed(error))));
   }
 
+  /**
+   * A bound socket of one family cannot send to an IP literal of the other (the OS says
+   * `EINVAL` or `EAFNOSUPPORT`, a different message on each runtime): refused here, as a
+   * bad write (`EINVAL`) naming the address. A dual-stack `"::"` socket sends to both.
+   */
+  #checkFamily(host: string): void {
+    const family = this.#family;
+    if (family === undefined) return;
+    const literal = IPV4_LITERAL.test(host) ? 4 : host.includes(":") ? 6 : undefined;
+    if (literal === undefined || literal === family) return;
+    throw this.#writeFailed(
+      new SocketError(
+        `Invalid write: remoteAddress ${JSON.stringify(host)} is an IPv${literal} address, but the socket is bound to ${JSON.stringify(this.#localAddress)} (IPv${family}); expected an IPv${family} address or a hostname (bind to "::" for both families)`,
+        { code: "EINVAL" },
+      ),
+    );
+  }
+
   /** A write before the socket is open, or to a hostname: wait for the open, resolve, send. */
   async #writeLater(data: Uint8Array, host: string | null, port: number | null): Promise<void> {
     await this.#ready;
     const transport = this.#transport;
     if (transport === null || this.#phase !== "open") throw this.#failure ?? this.#closedError();
+    if (host !== null && isIpLiteral(host)) this.#checkFamily(host);
     let address = host;
     if (host !== null && !isIpLiteral(host)) {
       try {
@@ -276,6 +298,7 @@ export class UdpSocketImpl implements UDPSocket {
     this.#transport = transport;
     this.#read.attach(transport);
     const local = transport.localAddress;
+    this.#localAddress = local;
     this.#family = !local.includes(":") ? 4 : local === "::" ? undefined : 6;
     const info: UDPSocketInfo = { localAddress: local, localPort: transport.localPort };
     if (transport.remoteAddress !== null && transport.remotePort !== null) {
