@@ -20,7 +20,10 @@
  *   when it is passed, and outside Linux it is silently ignored, so in both cases it is a
  *   synchronous `SocketError` `EINVAL` instead. Deno has no `IPV6_V6ONLY` (`"::"` is
  *   dual-stack, as the system sets it) and `listenTls` cannot request client certificates:
- *   `ipv6Only` and `tls.requestCert` are `EINVAL` too, never ignored.
+ *   `ipv6Only` and `tls.requestCert` are `EINVAL` too, never ignored. A certificate and
+ *   key `Deno.listenTls` cannot use are `EINVAL` as well (for `"starttls"` a trial
+ *   `Deno.listenTls` on 127.0.0.1:0 finds them: `_server-tls.ts`), not a rejected open or a
+ *   failure of every `startTls()`.
  * - **No `setNoDelay` on a `TlsConn`** (denoland/deno#13617): plain accepted conns get
  *   `TCP_NODELAY`, TLS ones cannot, so Nagle's algorithm stays on for TLS listeners (a
  *   reply written in two pieces waits ~40 ms for the client's delayed ACK).
@@ -49,7 +52,7 @@ import {
 import { classCode, denoSocketError } from "./_errors.js";
 import { closeQuietly } from "./_handshake.js";
 import { connInfo } from "./_info.js";
-import { serverHandshake } from "./_server-tls.js";
+import { checkServerTls, listenTlsError, serverHandshake } from "./_server-tls.js";
 import { DenoTransport } from "./deno-transport.js";
 
 function unsupported(option: string, why: string): SocketError {
@@ -93,6 +96,7 @@ function checkOptions(request: ListenRequest): void {
  */
 export const openDenoListener: OpenListener = (request, events) => {
   checkOptions(request);
+  if (request.starttls !== null) checkServerTls(request.starttls);
   let listener: Deno.Listener | Deno.TlsListener;
   try {
     const base = {
@@ -112,7 +116,10 @@ export const openDenoListener: OpenListener = (request, events) => {
             ...(request.tls.alpn.length > 0 ? { alpnProtocols: [...request.tls.alpn] } : {}),
           });
   } catch (error) {
-    return Promise.reject(denoSocketError(error, "connect"));
+    if (request.tls === null) return Promise.reject(denoSocketError(error, "connect"));
+    const failure = listenTlsError(error);
+    if (failure.code === "EINVAL") throw failure; // the certificate and key, as Node refuses them
+    return Promise.reject(failure);
   }
   return Promise.resolve(new DenoListener(listener, request, events));
 };

@@ -1,10 +1,13 @@
 /**
  * `listen()` with TLS (`secureTransport: "on"`) and server-side STARTTLS, against raw
  * `Deno.connectTls` / `Deno.connect` + `Deno.startTls` clients (Deno's own TLS client, not
- * ours) and our `connect()`. Certificates: the test CA and its leaf in `fixtures/` (valid for
- * localhost and 127.0.0.1; raw clients dial 127.0.0.1, the address `--allow-net` covers).
+ * ours) and our `connect()`; failed server upgrades against a Node `tls` client in a child
+ * process. Certificates: the test CA and its leaf in `fixtures/` (valid for localhost and
+ * 127.0.0.1; raw clients dial 127.0.0.1, the address `--allow-net` covers).
  */
+import { Cancellation, type ServerTlsRequest } from "@sockets/core";
 import { connect, listen, SocketError, type Listener, type Socket } from "../src/index.js";
+import { serverStartTls } from "../src/_server-tls.js";
 import { equal, ok, rejection, text, utf8, within } from "./_assert.js";
 import { caPem } from "./_servers.js";
 
@@ -282,4 +285,114 @@ Deno.test("tls.requestCert is a synchronous EINVAL (Deno.listenTls cannot ask fo
   ok(thrown instanceof SocketError, `a SocketError, got ${String(thrown)}`);
   equal((thrown as SocketError).code, "EINVAL", "code");
   ok(/requestCert/.test((thrown as SocketError).message), `names the option: ${(thrown as SocketError).message}`);
+});
+
+/** A fresh P-256 key in PKCS #8 PEM: a valid key that does not match the fixture certificate. */
+async function unrelatedKey(): Promise<string> {
+  const { privateKey } = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+  const der = new Uint8Array(await crypto.subtle.exportKey("pkcs8", privateKey));
+  const base64 = btoa(String.fromCharCode(...der));
+  return `-----BEGIN PRIVATE KEY-----\n${base64.replace(/.{64}/g, "$&\n")}\n-----END PRIVATE KEY-----\n`;
+}
+
+for (const secureTransport of ["on", "starttls"] as const) {
+  Deno.test(`secureTransport "${secureTransport}": a certificate and key Deno cannot use are a synchronous EINVAL naming tls`, async () => {
+    const cases = {
+      "a key that does not match the certificate": { cert, key: await unrelatedKey() },
+      "a certificate PEM with a garbage body": { cert: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", key },
+      "a key PEM with a garbage body": { cert, key: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n" },
+      "a certificate PEM with no end line": { cert: "-----BEGIN CERTIFICATE-----\n", key },
+    };
+    for (const [what, pair] of Object.entries(cases)) {
+      let thrown: unknown;
+      let server: Listener | undefined;
+      try {
+        server = listen("127.0.0.1:0", { secureTransport, tls: pair });
+      } catch (error) {
+        thrown = error;
+      }
+      if (server !== undefined) await server.close().catch(() => {});
+      ok(thrown instanceof SocketError, `${what}: a SocketError from listen(), got ${String(thrown)}`);
+      equal((thrown as SocketError).code, "EINVAL", `${what}: code`);
+      ok(/Invalid option tls\b/.test((thrown as SocketError).message), `${what}: names the option: ${(thrown as SocketError).message}`);
+      ok(!(thrown as SocketError).message.includes(pair.key.split("\n")[1]!), `${what}: the key is not quoted`);
+      ok((thrown as SocketError).cause instanceof Error, `${what}: Deno's error is the cause`);
+    }
+  });
+}
+
+/**
+ * A Node TLS client in a child process (an independent client): connects, starts a TLS
+ * handshake at once, and reports whether the server closed the connection within 5 s.
+ */
+async function nodeTlsClient(host: string, serverPort: number): Promise<string> {
+  const script = `
+    const net = require("node:net"), tls = require("node:tls");
+    const started = Date.now();
+    const raw = net.connect(Number(process.argv[2]), process.argv[1], () => {
+      const secure = tls.connect({ socket: raw, servername: "localhost", rejectUnauthorized: false });
+      secure.on("secureConnect", () => console.log("secure"));
+      secure.on("error", () => {});
+    });
+    raw.on("error", () => {});
+    raw.on("close", () => { console.log("closed after " + (Date.now() - started) + " ms"); process.exit(0); });
+    setTimeout(() => { console.log("still open after 5000 ms"); process.exit(0); }, 5000);
+  `;
+  const { stdout } = await new Deno.Command("node", {
+    args: ["-e", script, host, String(serverPort)],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  return text(stdout).trim();
+}
+
+Deno.test({
+  name: "server STARTTLS: a startTls() that fails before the handshake (no --allow-net for 127.0.0.1) closes the client's connection",
+  // Without 127.0.0.1 the private TLS listener is refused (`listen()` skips its trial of the pair).
+  permissions: { net: ["[::1]"], read: ["."], run: ["node"] },
+  async fn() {
+    await using server = listen("[::1]:0", { secureTransport: "starttls", tls });
+    const { localAddress } = await within(server.opened, 5000, "opened");
+    const client = nodeTlsClient("::1", port(localAddress));
+    const socket = await nextSocket(server);
+    await socket.opened;
+    const secure = socket.startTls();
+    const error = await within(rejection(secure.opened, "secure opened"), 5000, "secure opened");
+    ok(error instanceof SocketError, `a SocketError, got ${String(error)}`);
+    equal((error as SocketError).code, "EACCES", "code");
+    ok((error as SocketError).cause instanceof Deno.errors.NotCapable, "Deno's refusal is the cause");
+    await within(socket.closed, 5000, "the plain socket's closed");
+    const report = await within(client, 10_000, "the node client");
+    ok(report.startsWith("closed after"), `the client sees the connection closed: ${report}`);
+  },
+});
+
+Deno.test("server STARTTLS: a key that fails the private TLS listener rejects with ETLS and closes the client's connection", async () => {
+  // listen() refuses such a key; serverStartTls is the upgrade itself, given one anyway.
+  const plain = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const client = nodeTlsClient("127.0.0.1", plain.addr.port);
+    const outer = await within(plain.accept(), 5000, "accept");
+    const request: ServerTlsRequest = {
+      role: "server",
+      cert,
+      key: await unrelatedKey(),
+      alpn: [],
+      requestCert: false,
+      caCerts: [],
+      handshakeTimeout: 5000,
+    };
+    const error = await within(
+      rejection(serverStartTls(outer, null, request, new Cancellation()), "serverStartTls"),
+      5000,
+      "serverStartTls",
+    );
+    ok(error instanceof SocketError, `a SocketError, got ${String(error)}`);
+    equal((error as SocketError).code, "ETLS", "code");
+    ok((error as SocketError).cause instanceof Error, "Deno's error is the cause");
+    const report = await within(client, 10_000, "the node client");
+    ok(report.startsWith("closed after"), `the client sees the connection closed: ${report}`);
+  } finally {
+    plain.close();
+  }
 });
