@@ -152,6 +152,13 @@ export const addressCases: readonly ConformanceCase[] = [
   _rejects("url-without-port", new URL("postgres://127.0.0.1/db")),
   _rejects("empty-host", ":8080"),
   _rejects("whitespace-in-host", "bad host:8080"),
+  _rejects("nul-in-host", { hostname: "localhost\u0000.evil.example", port: 8080 }),
+  _rejects("control-character-in-host", "local\u0001host:8080"),
+  _rejects("malformed-ipv6", { hostname: "1::2::3", port: 8080 }),
+  _rejects("ca-certs-not-a-certificate", "127.0.0.1:8080", {
+    secureTransport: "on",
+    caCerts: ["-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"],
+  }),
   _rejects("scheme-in-string", "tcp://127.0.0.1:8080"),
   _rejects("unbracketed-ipv6-string", "::1:8080"),
   _rejects("number-address", 8080),

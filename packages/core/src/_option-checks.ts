@@ -39,7 +39,34 @@ export function alpnList(name: string, value: unknown): string[] {
 /** PEM certificates (`undefined`/`null`: none). */
 export function pemCertificates(name: string, value: unknown): string[] {
   if (value === undefined || value === null) return [];
-  return stringList(name, value, (s) => s.includes("-----BEGIN CERTIFICATE-----"), "an array of PEM certificates");
+  return stringList(name, value, isPemCertificates, "an array of PEM certificates (each BEGIN/END CERTIFICATE block holding base64 DER)");
+}
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([^-]*)-----END CERTIFICATE-----/g;
+
+/**
+ * One or more well-formed PEM certificate blocks: each `BEGIN` has its `END`, and each body
+ * is base64 of a DER `SEQUENCE`. Text between blocks (a bundle's comments) is allowed. A
+ * malformed block is refused here because the runtimes disagree about it later (Node
+ * skipped it and trusted the rest, Deno failed the handshake, Bun said `EUNKNOWN`).
+ */
+function isPemCertificates(text: string): boolean {
+  const begins = text.split("-----BEGIN CERTIFICATE-----").length - 1;
+  if (begins === 0) return false;
+  let blocks = 0;
+  for (const match of text.matchAll(PEM_BLOCK)) {
+    const body = match[1]!.replace(/\s+/g, "");
+    if (body.length < 4 || !/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return false;
+    let der: string;
+    try {
+      der = atob(body);
+    } catch {
+      return false;
+    }
+    if (der.charCodeAt(0) !== 0x30) return false; // a DER SEQUENCE
+    blocks++;
+  }
+  return blocks === begins;
 }
 
 /** An `AbortSignal`, or `undefined`; anything else is an error. */

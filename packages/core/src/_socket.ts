@@ -164,8 +164,11 @@ export class SocketImpl implements Socket {
 
   close(reason?: unknown): Promise<void> {
     const phase = this.#phase;
-    // Closing already (our close(), or both directions finished): the same `closed`.
-    if (phase === "closing" || phase === "closed" || phase === "failed" || phase === "upgraded") return this.closed;
+    // Closed already: the same `closed`. Closing gracefully (our close(), or both directions
+    // finished): the same `closed`, unless a reason comes: then the close is cut short (an
+    // abort), so a graceful close that waits for a peer that never reads can be ended.
+    if (phase === "closed" || phase === "failed" || phase === "upgraded") return this.closed;
+    if (phase === "closing" && reason === undefined) return this.closed;
     if (reason !== undefined) {
       // An abort: everything pending rejects with the caller's reason.
       this.#phase = "closed";

@@ -41,7 +41,10 @@ const SPECIAL_PORTS: Readonly<Record<string, number>> = {
   "ftp:": 21,
 };
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const BAD_HOST_CHARS = /[\s/@?#\\[\]]/;
+// Control characters too: a resolver may cut a name at a NUL ("localhost\0.evil" reached
+// localhost on Node) where another runtime refuses it.
+// oxlint-disable-next-line no-control-regex
+const BAD_HOST_CHARS = /[\s/@?#\\[\]\u0000-\u001f\u007f]/;
 
 function invalid(what: string, value: unknown, why: string): SocketError {
   return new SocketError(`Invalid ${what} ${describe(value)}: ${why}`, { code: "EINVAL" });
@@ -65,7 +68,7 @@ export function describe(value: unknown): string {
   if (typeof value === "function") return "a function";
   if (Array.isArray(value)) return "an array";
   try {
-    const json = JSON.stringify(value);
+    const json = JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
     if (json !== undefined) return json.length > 80 ? json.slice(0, 77) + "..." : json;
   } catch {
     // fall through: cyclic or exotic object
@@ -99,7 +102,11 @@ function checkHost(host: string, whole: unknown): { hostname: string; isIpLitera
     return { hostname: host, isIpLiteral: true };
   }
   if (BAD_HOST_CHARS.test(host) || host.includes("%")) {
-    throw invalid("address", whole, `the hostname ${describe(host)} contains whitespace, "/", "@", "?", "#" or "%"; ${FORMS}`);
+    throw invalid(
+      "address",
+      whole,
+      `the hostname ${describe(host)} contains whitespace, a control character, "/", "@", "?", "#" or "%"; ${FORMS}`,
+    );
   }
   return { hostname: host, isIpLiteral: IPV4.test(host) };
 }

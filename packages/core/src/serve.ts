@@ -22,6 +22,8 @@
  * @module
  */
 import type { Listen, ListenOptions, ListenerInfo, ListenerStats } from "./listener-types.js";
+import { badOption, integerOption } from "./_option-checks.js";
+import { describe } from "./address.js";
 import { SocketError } from "./socket-error.js";
 import type { AnySocketAddress, Socket } from "./types.js";
 
@@ -128,6 +130,8 @@ export interface Server {
 export type Serve = <Env = unknown>(app: SocketApp<Env>, options: ServeOptions<Env>) => Server;
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+/** The longest delay `setTimeout` honours (2^31 − 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const noop = (): void => {};
 
 /**
@@ -143,23 +147,25 @@ const noop = (): void => {};
 export function createServe(listen: Listen): Serve {
   return function serve<Env = unknown>(app: SocketApp<Env>, options: ServeOptions<Env>): Server {
     if (typeof app !== "object" || app === null || typeof (app as Partial<SocketApp<Env>>).connect !== "function") {
-      throw new SocketError("serve() needs an app whose connect(socket, env, ctx) is a function (a Socket Worker's default export)", {
-        code: "EINVAL",
-      });
+      const hint = typeof app === "function" ? " (a function was given: pass the object that has it, e.g. { connect })" : "";
+      throw new SocketError(
+        `serve() needs an app whose connect(socket, env, ctx) is a function (a Socket Worker's default export), got ${describe(app)}${hint}`,
+        { code: "EINVAL" },
+      );
     }
     if (typeof options !== "object" || options === null) {
-      throw new SocketError('serve() needs options with an address, e.g. { address: "127.0.0.1:0" }', { code: "EINVAL" });
-    }
-    const closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS;
-    if (!Number.isInteger(closeTimeout) || closeTimeout < 0) {
-      throw new SocketError(`Invalid option closeTimeout ${String(closeTimeout)}: expected an integer number of milliseconds ≥ 0`, {
+      throw new SocketError(`serve() needs options with an address, e.g. { address: "127.0.0.1:0" }, got ${describe(options)}`, {
         code: "EINVAL",
       });
     }
+    // Up to setTimeout's limit: a larger delay fires at once (Node, Bun: TimeoutOverflowWarning).
+    const closeTimeout = integerOption("closeTimeout", options.closeTimeout, 0, MAX_TIMER_MS, DEFAULT_CLOSE_TIMEOUT_MS);
+    const onError = options.onError ?? reportToConsole;
+    if (typeof onError !== "function") throw badOption("onError", onError, "a function (error, socket) => void");
     // workerd's inbound sockets are half-open: a handler may still write after the client's
     // FIN (measured on 2026-11-17). The same default here keeps one handler portable.
     const listener = listen(options.address, { allowHalfOpen: true, ...options });
-    return new RunningServer(listener, app, options.env ?? ({} as Env), closeTimeout, options.onError ?? reportToConsole);
+    return new RunningServer(listener, app, options.env ?? ({} as Env), closeTimeout, onError);
   };
 }
 
@@ -245,7 +251,8 @@ class RunningServer<Env> implements Server {
         () => socket.close(),
         (error: unknown) => {
           this.#report(error, socket);
-          return socket.close(error);
+          // `close(undefined)` would be a graceful close: a thrown `undefined` is a failure too.
+          return socket.close(error ?? new SocketError("The connect handler failed (it threw undefined)", { code: "ECLOSED" }));
         },
       )
       .catch(noop) // the socket's own failure (a reset) is the client's business, not the server's
@@ -262,19 +269,27 @@ class RunningServer<Env> implements Server {
     }
   }
 
-  /** Waits for running handlers up to the timeout, then closes what is left. */
+  /**
+   * Waits for running handlers and `ctx.waitUntil()` promises up to the timeout (including
+   * those registered while it waits: a handler may call `waitUntil` as it finishes), then
+   * aborts the sockets of what is left.
+   */
   async #drain(): Promise<void> {
     const pending = (): Promise<unknown>[] => [...this.#running.values(), ...this.#waitUntil];
     if (pending().length === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), this.#closeTimeout)));
-    const outcome = await Promise.race([Promise.all(pending()).then(() => "done" as const), timedOut]);
+    let outcome: "done" | "timeout" = "done";
+    for (let waiting = pending(); waiting.length > 0 && outcome === "done"; waiting = pending()) {
+      outcome = await Promise.race([Promise.all(waiting).then(() => "done" as const), timedOut]);
+    }
     clearTimeout(timer);
     if (outcome === "done") return;
     const stopped = new SocketError(`The server closed before the handler finished (closeTimeout ${this.#closeTimeout} ms)`, {
       code: "ECLOSED",
     });
-    // The handlers themselves cannot be stopped; their sockets are, so their reads and
+    // The handlers themselves cannot be stopped; their sockets are (aborted, even one whose
+    // graceful close still waits for a client that does not read), so their reads and
     // writes fail from here on and they are left to finish on their own.
     for (const socket of this.#running.keys()) void socket.close(stopped).catch(noop);
   }

@@ -25,21 +25,28 @@ export class FakeConnection implements AcceptedConnection {
   readonly writes: string[] = [];
   startTlsWith: TlsRequest | ServerTlsRequest | null = null;
   closed = false;
+  /** The transport was aborted (RST), not closed gracefully. */
+  transportAborted = false;
+  /** Writes never complete (a client that does not read, its window full). */
+  stallWrites = false;
   attach(events: TransportEvents): Transport {
     this.attached = events;
     const writes = this.writes;
     const record = (tls: TlsRequest | ServerTlsRequest): void => void (this.startTlsWith = tls);
     const closeIt = (): void => void (this.closed = true);
+    const abortIt = (): void => void ((this.closed = true), (this.transportAborted = true));
+    const stalled = (): boolean => this.stallWrites;
     return {
       info: this.info,
       pull() {},
       pause() {},
       write(bytes) {
         writes.push(new TextDecoder().decode(bytes));
+        if (stalled()) return new Promise<void>(() => {});
       },
       shutdown() {},
       close: closeIt,
-      abort: closeIt,
+      abort: abortIt,
       startTls(tls) {
         record(tls);
         return new Promise<Transport>(() => {});

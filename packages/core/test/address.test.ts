@@ -71,7 +71,13 @@ group("parseAddress: rejected forms name the value and what is expected", () => 
     [{ hostname: 42, port: 80 }, "hostname must be a string"],
     [{ port: 80 }, "hostname must be a string"],
     [new URL("postgres://db/app"), "no port"],
+    // A NUL cut the name short on Node's resolver (localhost was dialled); refused everywhere now.
+    ["localhost\u0000.evil.example:80", "a control character"],
+    [{ hostname: "127.0.0.1\u0000x", port: 80 }, "a control character"],
+    [{ hostname: "local\u007fhost", port: 80 }, "a control character"],
   ])("%j", (input, mentions) => rejects(input, mentions));
+
+  it("names a bigint port as such (JSON cannot show it)", () => rejects({ hostname: "a", port: 80n }, '"port":"80n"'));
 
   it.each([undefined, null, 42, true, Symbol("x"), () => "a:1", ["a", 1]])("junk %s", (input) => rejects(input, "expected"));
 });

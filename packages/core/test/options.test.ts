@@ -44,6 +44,14 @@ it("rejects a non-array alpn or an empty protocol name", () => {
 it("rejects a signal that is not an AbortSignal and caCerts that are not PEM", () => {
   rejects({ signal: {} }, "signal");
   rejects({ secureTransport: "on", caCerts: ["not a pem"] }, "caCerts");
+  // Well-formed markers around a body that is not a certificate (the runtimes disagree on it later).
+  rejects({ secureTransport: "on", caCerts: ["-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"] }, "caCerts");
+  rejects({ secureTransport: "on", caCerts: ["-----BEGIN CERTIFICATE-----\nMIIB not base64!\n-----END CERTIFICATE-----\n"] }, "caCerts");
+  rejects({ secureTransport: "on", caCerts: ["-----BEGIN CERTIFICATE-----\nMIIB\n"] }, "caCerts"); // no END
+  const good = "-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHHIG\n-----END CERTIFICATE-----\n";
+  const bad = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+  rejects({ secureTransport: "on", caCerts: [`# bundle\n${good}${bad}`] }, "caCerts"); // one bad block in a bundle
+  expect(resolveOptions({ secureTransport: "on", caCerts: [`# bundle\n${good}\n${good}`] }).caCerts).toHaveLength(1);
 });
 it("rejects a non-object options argument", () => rejects("on", "options object"));
 

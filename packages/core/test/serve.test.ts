@@ -136,11 +136,84 @@ describe("serve()", () => {
     await closing;
   });
 
-  it("rejects an app without connect() and a bad closeTimeout synchronously", () => {
+  it("rejects an app without connect(), a bad closeTimeout and a bad onError synchronously", () => {
     const h = harness();
     const serve = createServe(h.listen);
     expect(() => serve({} as SocketApp, { address: "127.0.0.1:0" })).toThrow(SocketError);
+    // The connect function itself instead of the object that has it: said so.
+    expect(() => serve((() => {}) as unknown as SocketApp, { address: "127.0.0.1:0" })).toThrow(/a function was given/);
     expect(() => serve({ connect() {} }, { address: "127.0.0.1:0", closeTimeout: -1 })).toThrow(/closeTimeout -1/);
+    expect(() => serve({ connect() {} }, { address: "127.0.0.1:0", closeTimeout: "5" as never })).toThrow(/closeTimeout "5"/);
+    // Beyond setTimeout's limit a timer fires at once: "wait long" must not become "do not wait".
+    expect(() => serve({ connect() {} }, { address: "127.0.0.1:0", closeTimeout: 2 ** 31 })).toThrow(/closeTimeout 2147483648/);
+    expect(() => serve({ connect() {} }, { address: "127.0.0.1:0", onError: "console.error" as never })).toThrow(
+      /onError "console.error": expected a function/,
+    );
     expect(() => serve({ connect() {} }, { address: "127.0.0.1:99999" })).toThrow(/port/);
+  });
+
+  it("close() also waits for ctx.waitUntil() promises registered while it waits", async () => {
+    let releaseHandler!: () => void;
+    const handlerGate = new Promise<void>((resolve) => (releaseHandler = resolve));
+    let finished = false;
+    const { h, server } = await started(
+      {
+        async connect(_socket, _env, ctx) {
+          await handlerGate;
+          ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, 50)).then(() => void (finished = true)));
+        },
+      },
+      { closeTimeout: 5_000 },
+    );
+    h.events().connection(new FakeConnection());
+    await tick();
+    const closing = server.close();
+    setTimeout(releaseHandler, 20); // once close() is already waiting
+    await closing;
+    expect(finished).toBe(true);
+  });
+
+  it("a handler that returned while its graceful close waits on a client that does not read is aborted at closeTimeout", async () => {
+    const { h, server } = await started(
+      {
+        async connect(socket) {
+          void socket.writable
+            .getWriter()
+            .write(new Uint8Array(1))
+            .catch(() => {}); // never completes
+        },
+      },
+      { closeTimeout: 20 },
+    );
+    const connection = new FakeConnection();
+    connection.stallWrites = true;
+    h.events().connection(connection);
+    await tick();
+    await tick();
+    expect(server.stats.active).toBe(1); // returned, but its socket's close still waits
+    await server.close();
+    await server.closed;
+    expect(connection.transportAborted).toBe(true);
+    await tick();
+    expect(server.stats.active).toBe(0);
+  });
+
+  it("a handler that throws undefined still fails its socket (an abort, not a graceful close)", async () => {
+    const reported: unknown[] = [];
+    const { h, server } = await started(
+      {
+        connect() {
+          throw undefined;
+        },
+      },
+      { onError: (error) => reported.push(error) },
+    );
+    const connection = new FakeConnection();
+    h.events().connection(connection);
+    await tick();
+    await tick();
+    expect(reported).toEqual([undefined]);
+    expect(connection.transportAborted).toBe(true);
+    await server.close();
   });
 });

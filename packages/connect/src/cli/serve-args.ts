@@ -100,7 +100,10 @@ export function parseServeArgs(argv: readonly string[]): ServeArgs {
         break;
       case "--close-timeout": {
         const ms = Number(value(i++, arg));
-        if (!Number.isInteger(ms) || ms < 0) throw new Error(`--close-timeout "${argv[i]}" is not a number of milliseconds`);
+        // setTimeout's limit: a longer delay would fire at once.
+        if (!Number.isInteger(ms) || ms < 0 || ms > 2 ** 31 - 1) {
+          throw new Error(`--close-timeout "${argv[i]}": expected an integer number of milliseconds from 0 to 2147483647`);
+        }
         args.closeTimeout = ms;
         break;
       }

@@ -32,7 +32,14 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const moduleUrl = pathToFileURL(resolve(args.module)).href;
-  const loaded = (await import(moduleUrl)) as { default?: Partial<SocketApp> };
+  let loaded: { default?: Partial<SocketApp> };
+  try {
+    loaded = (await import(moduleUrl)) as { default?: Partial<SocketApp> };
+  } catch (error) {
+    // A missing module, a syntax error, a throw at its top level: said in one line, exit 2.
+    console.error(`sockets-serve: cannot load ${args.module}: ${(error as Error)?.message ?? String(error)}`);
+    return 2;
+  }
   const app = loaded.default;
   if (app === undefined || typeof app.connect !== "function") {
     console.error(`sockets-serve: ${args.module} has no default export with a connect(socket, env, ctx) function`);
