@@ -42,6 +42,37 @@ export const serverLifecycleCases: readonly ConformanceCase[] = [
     },
   },
   {
+    id: "server/closed-means-port-released",
+    title:
+      "closed (and close()) settle only once the port is free: the same port listens again at once, with a read pending or after serving a client",
+    tags: ["server", "decision"],
+    async run(ctx) {
+      let port = 0;
+      for (const variant of ["a read pending", "a client served"] as const) {
+        const listener = ctx.listen!(`127.0.0.1:${port}`);
+        const { localAddress } = await withTimeout(listener.opened, 5_000, "listener.opened");
+        port = Number(localAddress.slice(localAddress.lastIndexOf(":") + 1));
+        const reader = listener.readable.getReader();
+        const next = reader.read();
+        next.catch(() => {});
+        if (variant === "a client served") {
+          const client = hostClient(ctx, { op: "exchange", target: localAddress, send: b64("hi"), halfClose: true });
+          const { value: socket } = await withTimeout(next, 5_000, "accepting");
+          await socket!.close();
+          await client;
+          reader.read().catch(() => {}); // the pull that waits when close() comes
+        }
+        await withTimeout(listener.close(), 5_000, `listener.close() with ${variant}`);
+        const again = ctx.listen!(`127.0.0.1:${port}`);
+        try {
+          equal((await withTimeout(again.opened, 5_000, `listening again after ${variant}`)).localAddress, localAddress, "the same port");
+        } finally {
+          await again.close();
+        }
+      }
+    },
+  },
+  {
     id: "server/unclaimed-keeps-bytes-and-fin",
     title: "bytes and a FIN that arrive before the socket is claimed are all read once it is, and the reply still reaches the client",
     tags: ["server"],

@@ -133,6 +133,8 @@ class DenoListener implements ListenerTransport {
   /** Resolves the `pull()` in progress: a connection was delivered or failed, or we closed. */
   #wake: (() => void) | null = null;
   #accepting = false;
+  /** The accept loop while it runs: its pending `accept()` holds the port until it settles. */
+  #acceptLoop: Promise<void> | null = null;
   /** Accepted TLS conns whose handshake is still running (closed with the listener). */
   readonly #handshaking = new Set<Deno.TlsConn>();
 
@@ -148,17 +150,23 @@ class DenoListener implements ListenerTransport {
     if (this.#closed) return Promise.resolve();
     return new Promise((resolve) => {
       this.#wake = resolve;
-      if (!this.#accepting) void this.#acceptWhileWanted();
+      if (!this.#accepting) this.#acceptLoop = this.#acceptWhileWanted();
     });
   }
 
-  close(): void {
-    if (this.#closed) return;
+  /**
+   * Resolves once the port is free: Deno releases it only when the `accept()` in flight
+   * has rejected (`BadResource`), a few ms after `close()` (an immediate rebind failed with
+   * `EADDRINUSE` before this waited for it).
+   */
+  close(): Promise<void> | undefined {
+    if (this.#closed) return this.#acceptLoop ?? undefined;
     this.#closed = true;
     closeQuietly(this.#listener);
     for (const conn of this.#handshaking) closeQuietly(conn);
     this.#handshaking.clear();
     this.#settle();
+    return this.#acceptLoop ?? undefined;
   }
 
   /** Accepts while a pull waits: a slow TLS handshake does not stop the next accept. */
@@ -191,6 +199,7 @@ class DenoListener implements ListenerTransport {
       }
     } finally {
       this.#accepting = false;
+      this.#acceptLoop = null;
     }
   }
 
