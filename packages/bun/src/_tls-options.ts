@@ -14,11 +14,17 @@
  *   default). With no `caCerts`, `ca` stays unset and Bun's own defaults apply.
  * - **Verification.** `rejectUnauthorized` is always `true` (Bun 1.4.0 canaries did not
  *   enforce it, oven-sh/bun#33846; the handshake handler checks the error too).
+ * - **A server key that does not match its certificate** (or a PEM body that does not
+ *   decode) makes `Bun.listen({ tls })` throw, which `listen()` could only report as a
+ *   rejected `opened`; a `"starttls"` listener has no `tls` to check, and every
+ *   `startTls()` would fail. `node:tls`' `createSecureContext` builds the same native
+ *   context (the same BoringSSL errors, verified on 1.4.5) synchronously:
+ *   {@link checkServerTls} makes it a synchronous `SocketError` `EINVAL`, as on Node.
  *
  * @module
  */
 import * as nodeTls from "node:tls";
-import type { ServerTlsRequest, TlsRequest } from "@sockets/core";
+import { SocketError, type ServerTlsRequest, type TlsRequest } from "@sockets/core";
 
 let roots: readonly string[] | null = null;
 
@@ -92,4 +98,29 @@ export function bunServerTlsOptions(tls: ServerTlsRequest): Bun.TLSOptions {
   if (tls.alpn.length > 0) options.ALPNProtocols = alpnWire(tls.alpn);
   if (tls.requestCert) Object.assign(options, { requestCert: true, rejectUnauthorized: true, ca: [...tls.caCerts] });
   return options;
+}
+
+/**
+ * Refuses, now, a listener's certificate and key (and client CA) that Bun cannot use: a
+ * key that does not match the certificate, a PEM body that does not decode. Builds the
+ * context once with `node:tls`' `createSecureContext` (Bun's native one, ~0.5 ms) and
+ * throws a `SocketError` `EINVAL` naming the option; the key is never quoted.
+ *
+ * @example
+ * ```ts
+ * import { checkServerTls } from "./_tls-options.js";
+ * declare const request: import("@sockets/core").ServerTlsRequest;
+ * checkServerTls(request); // throws SocketError EINVAL when Bun refuses the pair
+ * ```
+ */
+export function checkServerTls(tls: ServerTlsRequest): void {
+  try {
+    nodeTls.createSecureContext({ cert: tls.cert, key: tls.key, ...(tls.requestCert ? { ca: [...tls.caCerts] } : {}) });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SocketError(`Invalid option tls: Bun ${Bun.version} cannot use this certificate and key (${reason})`, {
+      code: "EINVAL",
+      cause: error,
+    });
+  }
 }

@@ -9,9 +9,17 @@
  *
  * - **`end()` on plain TCP closes both directions** (readyState -1, the reply is lost;
  *   oven-sh/bun#35947 was closed unmerged). The half-close is `shutdown()`, used for TCP
- *   and TLS. The full close is `end()` on TCP and `close()` on TLS (where `end()` only
- *   half-closes and the socket lingers until the peer closes); the abort is `terminate()`
- *   (RST).
+ *   and TLS. The full close is `end()` on TCP; the abort is `terminate()` (RST).
+ * - **No clean full close on TLS.** `close()` sends no close_notify (a strict peer sees a
+ *   truncation: "unexpected eof"); `end()` sends it but no FIN, and then nothing closes
+ *   the socket (`close()`, `terminate()` are ignored) until the peer does (verified on
+ *   1.4.5). And closing while received bytes wait unread makes the kernel send RST, which
+ *   can destroy what the peer has not read yet. So the TLS full close is `shutdown()`
+ *   (close_notify, then FIN, behind what was written), reading resumed and dropped until
+ *   the peer closes too (Bun then closes the socket), `close()` after 10 s if it does not.
+ *   Until then the socket keeps the process alive: when the kernel's send buffer is full,
+ *   Bun still holds the end of what was written and the close_notify (it accepts more
+ *   TLS data than the kernel takes), and sends them once there is room.
  * - **Partial writes keep nothing.** `write(data, offset, length)` returns how many bytes
  *   it accepted (0 when full, -1 once closed) and drops the rest. `write()` retries the
  *   rest with offset/length (no `subarray`) on each `drain` and settles once all of it was
@@ -51,6 +59,12 @@ import { upgradeTls } from "./_bun-opening.js";
 import { ownedChunk, readAddresses, type BunOwner, type BunPeer, type BunSocket, type Waited } from "./_bun-socket.js";
 
 /**
+ * How long a TLS socket waits, after `close()` sent its close_notify, for the peer to
+ * close too before it is closed anyway (dropping what Bun could not send by then).
+ */
+const TLS_CLOSE_LINGER_MS = 10_000;
+
+/**
  * An open Bun socket (plain, TLS, or the TLS side of an upgrade) as a {@link Transport}.
  * It owns the socket from its construction on (`socket.data`); `waited` is what arrived
  * before.
@@ -81,6 +95,8 @@ export class BunTransport implements Transport, BunOwner {
   #drain: { resolve: () => void; reject: (error: unknown) => void } | null = null;
   /** A failed write waiting to learn why the socket closed (see `#whyClosed`). */
   #onClosed: (() => void) | null = null;
+  /** After a TLS `close()`: closes the socket if the peer has not closed by then. */
+  #linger: ReturnType<typeof setTimeout> | undefined = undefined;
   readonly #events: TransportEvents;
   readonly #peer: BunPeer;
 
@@ -153,9 +169,16 @@ export class BunTransport implements Transport, BunOwner {
     this.#stop();
     const socket = this.#socket;
     if (socket === null || this.#socketClosed) return;
-    // Plain TCP: end() is a full close (FIN, then close). TLS: end() only half-closes.
-    if (this.#peer.tls) socket.close();
-    else socket.end();
+    // Plain TCP: end() is a full close (FIN, then close).
+    if (!this.#peer.tls) return void socket.end();
+    // TLS: shutdown() sends close_notify behind the written bytes (close() sends none, and
+    // end() leaves a socket nothing can close until the peer does). The socket keeps
+    // reading, and dropping, until the peer closes too: bytes left unread would turn the
+    // close into a RST, which can destroy what the peer has not read yet.
+    if (this.#nativePaused) socket.resume();
+    socket.shutdown();
+    this.#linger = setTimeout(() => socket.close(), TLS_CLOSE_LINGER_MS);
+    this.#linger.unref?.();
   }
 
   abort(): void {
@@ -203,6 +226,7 @@ export class BunTransport implements Transport, BunOwner {
 
   onClose(error: Error | undefined): void {
     this.#socketClosed = true;
+    clearTimeout(this.#linger);
     this.#closeError = error;
     const drain = this.#drain;
     this.#drain = null;

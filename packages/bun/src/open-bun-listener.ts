@@ -7,6 +7,14 @@
  *   most `highWaterMark` of them and aborts the rest.
  * - **`Bun.listen` throws `EADDRINUSE` (and `EACCES`) synchronously**: that becomes a
  *   rejected open, so `opened` and `closed` reject as on the other runtimes.
+ * - **A name that does not resolve** makes it throw "Failed to listen at <name>", with no
+ *   code: the name is looked up then (`Bun.dns.lookup`), and if it does not resolve the
+ *   open rejects with `ENOTFOUND` (Bun's error as `cause`), as on Node and Deno.
+ * - **`hostname` echoes the name given** (`localhost`, not the address bound): the
+ *   address is read with the listener's `getsockname(out)`, which Bun's types omit (its
+ *   `node:net` `Server.address()` is built on it).
+ * - **A server key that does not match its certificate** is a synchronous `SocketError`
+ *   `EINVAL`, checked before binding (`_tls-options.ts`), for `"starttls"` too.
  * - **One handler table** for every socket (`_bun-socket.ts`): the listener is the `data`
  *   every accepted socket starts with, and its `open` gives the socket its own owner.
  * - **ALPN** must be wire format (`_tls-options.ts`). Server-side `upgradeTLS` (for
@@ -23,6 +31,7 @@
  */
 import {
   formatAddress,
+  isIpLiteral,
   SocketError,
   type ListenerEvents,
   type ListenerTransport,
@@ -32,10 +41,37 @@ import {
 import { BunAccepted, type AcceptingListener } from "./_bun-accepted.js";
 import { serverHandshake, type HandshakeRule } from "./_bun-opening.js";
 import { bunHandlers, type BunOwner, type BunSocket } from "./_bun-socket.js";
-import { bunServerTlsOptions } from "./_tls-options.js";
+import { bunServerTlsOptions, checkServerTls } from "./_tls-options.js";
 
 function unsupported(option: string, why: string): SocketError {
   return new SocketError(`Invalid option ${option}: ${why} on Bun ${Bun.version}`, { code: "EINVAL" });
+}
+
+/**
+ * Why `Bun.listen` failed: `ENOTFOUND` when `hostname` is a name that does not resolve
+ * (Bun says only "Failed to listen at …"), else its own error.
+ */
+async function listenFailed(error: unknown, hostname: string): Promise<never> {
+  if (isIpLiteral(hostname)) throw error;
+  try {
+    await Bun.dns.lookup(hostname);
+  } catch {
+    throw new SocketError(`getaddrinfo ENOTFOUND ${hostname}`, { code: "ENOTFOUND", cause: error });
+  }
+  throw error;
+}
+
+/** The address a listener is bound to (`getsockname`, missing from Bun's types), or `null`. */
+function boundAddress(native: Bun.TCPSocketListener<BunOwner | undefined>): string | null {
+  const getsockname = (native as { getsockname?: (out: { address?: unknown }) => unknown }).getsockname;
+  if (typeof getsockname !== "function") return null;
+  const out: { address?: unknown } = {};
+  try {
+    getsockname.call(native, out);
+  } catch {
+    return null;
+  }
+  return typeof out.address === "string" ? out.address : null;
 }
 
 /**
@@ -53,11 +89,13 @@ function unsupported(option: string, why: string): SocketError {
  */
 export const openBunListener: OpenListener = (request, events) => {
   if (request.backlog !== undefined) throw unsupported(`backlog ${request.backlog}`, "Bun.listen has no backlog option");
+  const tls = request.tls ?? request.starttls;
+  if (tls !== null) checkServerTls(tls);
   const listener = new BunListener(request, events);
   try {
     listener.start();
   } catch (error) {
-    return Promise.reject(error);
+    return listenFailed(error, request.hostname);
   }
   return Promise.resolve(listener);
 };
@@ -94,7 +132,7 @@ class BunListener implements ListenerTransport, AcceptingListener, BunOwner {
 
   get localAddress(): string {
     const native = this.#native!;
-    return formatAddress(native.hostname, native.port) ?? `${this.#request.hostname}:${native.port}`;
+    return formatAddress(boundAddress(native) ?? native.hostname, native.port) ?? `${this.#request.hostname}:${native.port}`;
   }
 
   pull(): void {

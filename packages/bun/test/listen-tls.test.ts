@@ -58,6 +58,30 @@ describe("listen() with TLS on Bun", () => {
     await echoed;
   });
 
+  test("a key that does not match the certificate, or a PEM body that does not decode, is a synchronous EINVAL (on and starttls)", async () => {
+    const otherKey = await pem("wrong-key");
+    const garbageCert = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    const garbageKey = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+    const cases = [
+      { secureTransport: "on", tls: { cert, key: otherKey } },
+      { secureTransport: "starttls", tls: { cert, key: otherKey } },
+      { secureTransport: "on", tls: { cert: garbageCert, key } },
+      { secureTransport: "starttls", tls: { cert, key: garbageKey } },
+    ] as const;
+    for (const options of cases) {
+      let thrown: unknown;
+      try {
+        tracked(listen("127.0.0.1:0", options));
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(SocketError);
+      expect((thrown as SocketError).code).toBe("EINVAL");
+      expect((thrown as Error).message).toContain("Invalid option tls: ");
+      expect((thrown as Error).message).not.toContain(otherKey.split("\n")[1]!); // the key is never quoted
+    }
+  });
+
   test("failed handshakes are counted in stats.failed and never delivered", async () => {
     const server = tracked(listen("127.0.0.1:0", { secureTransport: "on", tls: { cert, key } }));
     const port = portOf((await server.opened).localAddress);

@@ -72,6 +72,27 @@ describe("listen() on Bun", () => {
     expect(closed).toBe(opened);
   });
 
+  test("a name is reported as the address it is bound to (localhost: an IP literal, as on Node and Deno)", async () => {
+    const server = tracked(listen("localhost:0"));
+    const { localAddress } = await server.opened;
+    expect(localAddress).toMatch(/^(127\.0\.0\.1|\[::1\]):[1-9]\d*$/);
+    // The address reported is the one that accepts.
+    const client = tracked(connect(localAddress));
+    const socket = await accept(server);
+    expect((await socket.opened).localAddress).toBe(localAddress);
+    expect((await client.opened).remoteAddress).toBe(localAddress);
+  });
+
+  test("a name that does not resolve rejects opened and closed with ENOTFOUND, Bun's error as cause", async () => {
+    const server = listen("nonexistent.invalid:0");
+    const opened = await rejection(server.opened);
+    expect(opened).toBeInstanceOf(SocketError);
+    expect((opened as SocketError).code).toBe("ENOTFOUND");
+    expect((opened as Error).message).toContain("nonexistent.invalid");
+    expect((opened as Error).cause).toBeInstanceOf(Error);
+    expect(await rejection(server.closed)).toBe(opened);
+  });
+
   test("backlog is refused synchronously (Bun.listen has none); ipv6Only and reusePort are Bun's own", async () => {
     let thrown: unknown;
     try {
