@@ -9,7 +9,11 @@
  *
  * - **`end()` on plain TCP closes both directions** (readyState -1, the reply is lost;
  *   oven-sh/bun#35947 was closed unmerged). The half-close is `shutdown()`, used for TCP
- *   and TLS. The full close is `end()` on TCP; the abort is `terminate()` (RST).
+ *   and TLS; the abort is `terminate()` (RST). The full close is `shutdown()` too, then
+ *   reading on until the peer's FIN (see the TLS item): `end()` at once closed the socket
+ *   with the peer's unread bytes still in the kernel, which sends RST instead of FIN and
+ *   can destroy what the peer had not read yet (4 MiB written, then `close()`, against a
+ *   peer that had sent 1 MiB we never read: measured on 1.4.5).
  * - **No clean full close on TLS.** `close()` sends no close_notify (a strict peer sees a
  *   truncation: "unexpected eof"); `end()` sends it but no FIN, and then nothing closes
  *   the socket (`close()`, `terminate()` are ignored) until the peer does (verified on
@@ -59,10 +63,10 @@ import { upgradeTls } from "./_bun-opening.js";
 import { ownedChunk, readAddresses, type BunOwner, type BunPeer, type BunSocket, type Waited } from "./_bun-socket.js";
 
 /**
- * How long a TLS socket waits, after `close()` sent its close_notify, for the peer to
- * close too before it is closed anyway (dropping what Bun could not send by then).
+ * How long a socket waits, after `close()` sent its FIN (TLS: close_notify and FIN), for
+ * the peer to close too before it is closed anyway (dropping what Bun could not send by then).
  */
-const TLS_CLOSE_LINGER_MS = 10_000;
+const CLOSE_LINGER_MS = 10_000;
 
 /**
  * An open Bun socket (plain, TLS, or the TLS side of an upgrade) as a {@link Transport}.
@@ -95,8 +99,10 @@ export class BunTransport implements Transport, BunOwner {
   #drain: { resolve: () => void; reject: (error: unknown) => void } | null = null;
   /** A failed write waiting to learn why the socket closed (see `#whyClosed`). */
   #onClosed: (() => void) | null = null;
-  /** After a TLS `close()`: closes the socket if the peer has not closed by then. */
+  /** After `close()`: closes the socket if the peer has not closed by then. */
   #linger: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** `close()` sent our FIN and waits for the peer's (see `close()`). */
+  #closing = false;
   readonly #events: TransportEvents;
   readonly #peer: BunPeer;
 
@@ -169,20 +175,24 @@ export class BunTransport implements Transport, BunOwner {
     this.#stop();
     const socket = this.#socket;
     if (socket === null || this.#socketClosed) return;
-    // Plain TCP: end() is a full close (FIN, then close).
-    if (!this.#peer.tls) return void socket.end();
-    // TLS: shutdown() sends close_notify behind the written bytes (close() sends none, and
-    // end() leaves a socket nothing can close until the peer does). The socket keeps
-    // reading, and dropping, until the peer closes too: bytes left unread would turn the
-    // close into a RST, which can destroy what the peer has not read yet.
+    // shutdown() sends our FIN (on TLS close_notify first) behind the written bytes. The
+    // socket keeps reading, and dropping, until the peer's FIN: bytes left unread would
+    // turn the close into a RST, which destroys what the peer has not read yet (plain
+    // end() and TLS close() did that; TLS close() also sends no close_notify). Then plain
+    // TCP closes at the peer's FIN (`onEnd`), TLS when Bun closes it; after 10 s anyway.
+    this.#closing = true;
     if (this.#nativePaused) socket.resume();
     socket.shutdown();
-    this.#linger = setTimeout(() => socket.close(), TLS_CLOSE_LINGER_MS);
+    this.#linger = setTimeout(() => socket.close(), CLOSE_LINGER_MS);
     this.#linger.unref?.();
   }
 
   abort(): void {
     this.#stop();
+    // After close() the graceful close stands (its FIN is out; the socket only waits for
+    // the peer's): a later abort() must not turn it into a RST. Core aborts only sockets
+    // it has not closed yet.
+    if (this.#closing) return;
     if (this.#socket !== null && !this.#socketClosed) this.#socket.terminate();
   }
 
@@ -212,6 +222,8 @@ export class BunTransport implements Transport, BunOwner {
   }
 
   onEnd(): void {
+    // Our close() waited for this FIN (TLS: Bun closes the socket itself after it).
+    if (this.#closing && !this.#peer.tls && !this.#socketClosed) return void this.#socket?.end();
     if (!this.#open || this.#ended) return;
     this.#ended = true;
     if (this.#queue === null) this.#events.end();
@@ -259,7 +271,8 @@ export class BunTransport implements Transport, BunOwner {
   }
 
   #writable(): BunSocket {
-    if (this.#socket === null || this.#socketClosed) throw this.#writeError();
+    // After close() the socket stays open only to read the peer's FIN: nothing more is sent.
+    if (this.#socket === null || this.#socketClosed || this.#closing) throw this.#writeError();
     return this.#socket;
   }
 

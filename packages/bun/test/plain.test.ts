@@ -222,6 +222,30 @@ describe("closing", () => {
     expect(conn.received).toBe(8 * MiB);
   }, 20_000);
 
+  test("close() with the peer's bytes left unread still delivers everything, then FIN (no reset)", async () => {
+    // The peer sends 1 MiB nobody reads here and reads nothing itself for 300 ms: closing
+    // with those bytes unread in the kernel would be a RST, which drops what the peer has
+    // not read yet (Bun's end() did that).
+    const peer = server({
+      onOpen: (conn) => {
+        conn.socket.write(new Uint8Array(1 << 20));
+        conn.socket.pause();
+        setTimeout(() => conn.socket.resume(), 300);
+      },
+      onEnd: (conn) => conn.socket.end(), // our FIN read: it closes too
+    });
+    const socket = connect(peer.address);
+    await socket.opened;
+    const writer = socket.writable.getWriter();
+    await writer.write(new Uint8Array(4 << 20));
+    writer.releaseLock();
+    await socket.close();
+    const conn = await peer.accepted();
+    const error = await conn.closed;
+    expect(error).toBeUndefined();
+    expect(conn.received).toBe(4 << 20);
+  });
+
   test("close(reason) aborts: the peer sees a reset", async () => {
     const peer = server();
     const socket = connect(peer.address);
