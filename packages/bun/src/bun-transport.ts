@@ -51,7 +51,9 @@
  * @module
  */
 import {
+  codeOf,
   SocketError,
+  toSocketError,
   type Cancellation,
   type ServerTlsRequest,
   type SocketInfo,
@@ -260,7 +262,10 @@ export class BunTransport implements Transport, BunOwner {
     const queued = this.#queue;
     this.#stop();
     if (queued !== null) for (const chunk of queued) this.#events.data(chunk);
-    this.#events.error(error);
+    // On TLS, what Bun reports with no code core knows (an alert after the handshake, such as
+    // TLS 1.3's certificate_required, comes as EPROTO) is the TLS session's failure: ETLS,
+    // as Node and Deno report it. A reset keeps its ECONNRESET.
+    this.#events.error(this.#peer.tls && codeOf(error) === undefined ? toSocketError(error, { code: "ETLS" }) : error);
   }
 
   #stop(): void {

@@ -105,6 +105,8 @@ export function listen(hooks: ServerHooks = {}): TestServer {
 /** Ports of the Node TLS peers (fixtures/tls-peers.mjs). */
 export interface TlsPeers {
   readonly tls: number;
+  /** Requires a client certificate: an alert after the client's handshake (TLS 1.3). */
+  readonly clientCert: number;
   readonly wrongName: number;
   readonly untrusted: number;
   readonly private: number;

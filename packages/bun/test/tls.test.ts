@@ -63,6 +63,17 @@ describe("secureTransport: on", () => {
     expect(error.message).toContain("127.0.0.1");
   });
 
+  test("an alert after the handshake (a server that requires a client certificate) fails the socket with ETLS", async () => {
+    // TLS 1.3: the client's handshake is done before the server checks its (missing)
+    // certificate; Bun reports the alert as EPROTO, which is the TLS session's failure.
+    const socket = connect(`localhost:${peers.clientCert}`, { secureTransport: "on", caCerts: [ca] });
+    await socket.opened;
+    const error = await rejection(readAll(socket.readable));
+    expect(error).toBeInstanceOf(SocketError);
+    expect((error as SocketError).code).toBe("ETLS");
+    expect(await rejection(socket.closed)).toBe(error);
+  });
+
   test("a certificate from an untrusted CA fails with ETLS", async () => {
     expect((await tlsError(`127.0.0.1:${peers.untrusted}`, { caCerts: [ca] })).code).toBe("ETLS");
   });
