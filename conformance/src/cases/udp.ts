@@ -39,6 +39,11 @@ async function send(socket: UDPSocket, chunk: Parameters<WritableStreamDefaultWr
   }
 }
 
+/** A write that must be refused with a SocketError (with `code` when given), and send nothing. */
+async function refused(socket: UDPSocket, chunk: Parameters<typeof send>[1], what: string, code?: string): Promise<void> {
+  assertSocketError(await rejects(send(socket, chunk), what), what, code);
+}
+
 /** The next datagram, within `ms`. */
 async function receive(socket: UDPSocket, what: string, ms = 5_000): Promise<UDPMessage> {
   const reader = socket.readable.getReader();
@@ -312,10 +317,7 @@ export const udpCases: readonly ConformanceCase[] = [
       equal(socket.close(), socket.closed, "close() again returns closed");
       equal((await withTimeout(read, 2_000, "the pending read")).done, true, "the pending read resolves done");
       await withTimeout(closing, 5_000, "closed");
-      assertSocketError(
-        await rejects(send(socket, { data: bytes("late"), ...peer(ctx.peers.udpEcho) }), "a write after close()"),
-        "a write after close()",
-      );
+      await refused(socket, { data: bytes("late"), ...peer(ctx.peers.udpEcho) }, "a write after close()");
     },
   },
   {
@@ -390,26 +392,18 @@ export const udpCases: readonly ConformanceCase[] = [
     async run(ctx) {
       const echo = peer(ctx.peers.udpEcho);
       await withUdp(ctx, echo, async (socket) => {
-        assertSocketError(
-          await rejects(send(socket, { data: bytes("x"), ...echo }), "connected write naming a peer"),
-          "connected write naming a peer",
-        );
+        await refused(socket, { data: bytes("x"), ...echo }, "connected write naming a peer");
         await send(socket, bytes("ok"));
         equal(text((await receive(socket, "the echo of the good write")).data), "ok", "only the good write was sent");
       });
       await withUdp(ctx, { localAddress: "127.0.0.1", localPort: 0 }, async (socket) => {
-        assertSocketError(await rejects(send(socket, bytes("x")), "bound write without a peer"), "bound write without a peer");
-        assertSocketError(
-          await rejects(send(socket, { data: bytes("x"), remoteAddress: "127.0.0.1" }), "bound write without a port"),
-          "bound write without a port",
-        );
-        assertSocketError(await rejects(send(socket, { data: "text", ...echo } as never), "a string as data"), "a string as data");
+        await refused(socket, bytes("x"), "bound write without a peer");
+        await refused(socket, { data: bytes("x"), remoteAddress: "127.0.0.1" }, "bound write without a port");
+        await refused(socket, { data: "text", ...echo } as never, "a string as data");
         // An IPv4 socket cannot reach an IPv6 literal: EINVAL here, not each runtime's own OS error.
-        assertSocketError(
-          await rejects(
-            send(socket, { data: bytes("x"), remoteAddress: "::1", remotePort: echo.remotePort }),
-            "an IPv6 peer from an IPv4 socket",
-          ),
+        await refused(
+          socket,
+          { data: bytes("x"), remoteAddress: "::1", remotePort: echo.remotePort },
           "an IPv6 peer from an IPv4 socket",
           "EINVAL",
         );
@@ -487,8 +481,8 @@ export const udpCases: readonly ConformanceCase[] = [
         const view = bytes("important payload");
         structuredClone(view.buffer, { transfer: [view.buffer] }); // detaches it
         equal(view.byteLength, 0, "the view reads as empty once detached");
-        assertSocketError(await rejects(send(socket, view), "a detached view"), "a detached view", "EINVAL");
-        assertSocketError(await rejects(send(socket, { data: view }), "a detached view as data"), "a detached view as data", "EINVAL");
+        await refused(socket, view, "a detached view", "EINVAL");
+        await refused(socket, { data: view }, "a detached view as data", "EINVAL");
         await send(socket, bytes("after"));
         equal(text((await receive(socket, "the echo of the next good write")).data), "after", "no empty datagram went out first");
       });

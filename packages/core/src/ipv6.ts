@@ -3,7 +3,9 @@
  * for a run of zero groups, an IPv4 dotted quad as the last 32 bits, an optional `%zone`)
  * and the canonical text form (RFC 5952: lowercase, no leading zeros, the longest run of
  * two or more zero groups as `::`, the leftmost on a tie, `::ffff:a.b.c.d` for an
- * IPv4-mapped address).
+ * IPv4-mapped address). One difference from Node's formatter (libuv's `inet_ntop`): it
+ * writes the deprecated IPv4-compatible form (`::a.b.c.d`) dotted too; RFC 5952 §5 and
+ * Rust's formatter (Deno) keep dotted notation for IPv4-mapped addresses only.
  *
  * Why core has its own: a character-class check took `"127.0.0.1:53"` or `"1::2::3"` for
  * an IPv6 literal (the runtime then failed later, differently on each), and a datagram's

@@ -1,9 +1,8 @@
-import { isIP } from "node:net";
 import { describe, expect, it } from "vitest";
 import { canonicalIpv6, parseAddress, parseIpv6, SocketError, udpHost } from "../src/index.js";
 
-// Node's own parser (inet_pton) and formatter (inet_ntop, via SocketAddress/BlockList
-// would do too) are the reference the runtimes report addresses with.
+// Node's own parser and formatter (inet_pton/inet_ntop) check the implementation
+// with random addresses in packages/node/test/ipv6-reference.test.ts (core has no runtime APIs).
 const valid = [
   "::",
   "::1",
@@ -43,14 +42,12 @@ const invalid = [
 ];
 
 describe("parseIpv6", () => {
-  it.each(valid)("accepts %s, as inet_pton does", (text) => {
+  it.each(valid)("accepts %s", (text) => {
     expect(parseIpv6(text)).not.toBeNull();
-    expect(isIP(text.split("%")[0]!)).toBe(6);
   });
 
-  it.each(invalid)("refuses %j, as inet_pton does", (text) => {
+  it.each(invalid)("refuses %j", (text) => {
     expect(parseIpv6(text)).toBeNull();
-    expect(isIP(text)).not.toBe(6);
   });
 });
 
@@ -69,13 +66,6 @@ describe("canonicalIpv6 (RFC 5952)", () => {
     ["fe80:0::1%eth0", "fe80::1%eth0"],
   ])("%s is %s", (text, expected) => {
     expect(canonicalIpv6(text)).toBe(expected);
-  });
-
-  it("matches Node's formatting of every address it parses", async () => {
-    const { SocketAddress } = await import("node:net");
-    for (const text of valid.filter((t) => !t.includes("%"))) {
-      expect(canonicalIpv6(text)).toBe(new SocketAddress({ address: text, family: "ipv6" }).address);
-    }
   });
 });
 

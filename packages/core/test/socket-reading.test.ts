@@ -10,12 +10,18 @@ import { fakeRuntime, rejection, state, tick } from "./_fake-transport.js";
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (chunk: Uint8Array | undefined): string => new TextDecoder().decode(chunk);
 
+/** A socket over the fake transport, open. */
+async function openSocket() {
+  const runtime = fakeRuntime();
+  const socket = runtime.connect("127.0.0.1:5432");
+  const transport = runtime.dial().succeed();
+  await socket.opened;
+  return { socket, transport };
+}
+
 describe("the peer's FIN", () => {
   it("without allowHalfOpen: the reader is done, accepted writes are flushed, later writes reject EPIPE, then FIN and close", async () => {
-    const runtime = fakeRuntime();
-    const socket = runtime.connect("127.0.0.1:5432");
-    const transport = runtime.dial().succeed();
-    await socket.opened;
+    const { socket, transport } = await openSocket();
     transport.holdWrites = true;
     const writer = socket.writable.getWriter();
     const before = writer.write(bytes("before"));
@@ -35,10 +41,7 @@ describe("the peer's FIN", () => {
   });
 
   it("without allowHalfOpen: a readable.pipeTo(writable) echo resolves (the writable is left to its holder, not errored)", async () => {
-    const runtime = fakeRuntime();
-    const socket = runtime.connect("127.0.0.1:5432");
-    const transport = runtime.dial().succeed();
-    await socket.opened;
+    const { socket, transport } = await openSocket();
     const piped = socket.readable.pipeTo(socket.writable);
     transport.push("ping");
     await tick();
@@ -51,10 +54,7 @@ describe("the peer's FIN", () => {
   });
 
   it("without allowHalfOpen: a pipeTo echo also writes the last chunk when it and the FIN come in one tick (Node's TLS socket)", async () => {
-    const runtime = fakeRuntime();
-    const socket = runtime.connect("127.0.0.1:5432");
-    const transport = runtime.dial().succeed();
-    await socket.opened;
+    const { socket, transport } = await openSocket();
     const piped = socket.readable.pipeTo(socket.writable);
     transport.push("first");
     await tick();
@@ -67,10 +67,7 @@ describe("the peer's FIN", () => {
   });
 
   it("without allowHalfOpen: the peer's FIN is acted on once the reader took the chunks before it, not when it arrived", async () => {
-    const runtime = fakeRuntime();
-    const socket = runtime.connect("127.0.0.1:5432");
-    const transport = runtime.dial().succeed();
-    await socket.opened;
+    const { socket, transport } = await openSocket();
     transport.push("unread");
     transport.events.end();
     await tick();
@@ -88,10 +85,7 @@ describe("the peer's FIN", () => {
   });
 
   it("without allowHalfOpen: cancelling the readable before taking the peer's end still ends our side", async () => {
-    const runtime = fakeRuntime();
-    const socket = runtime.connect("127.0.0.1:5432");
-    const transport = runtime.dial().succeed();
-    await socket.opened;
+    const { socket, transport } = await openSocket();
     transport.push("unread");
     transport.events.end();
     await socket.readable.cancel();
@@ -141,10 +135,7 @@ describe("the peer's FIN", () => {
   });
 
   it("is ignored after our own graceful close started", async () => {
-    const runtime = fakeRuntime();
-    const socket = runtime.connect("127.0.0.1:5432");
-    const transport = runtime.dial().succeed();
-    await socket.opened;
+    const { socket, transport } = await openSocket();
     const closing = socket.close();
     transport.events.end();
     await closing;
@@ -154,10 +145,7 @@ describe("the peer's FIN", () => {
 
 describe("reading from a push transport", () => {
   it("pauses it when a chunk nobody asked for arrives, and resumes it (pull) when a read comes", async () => {
-    const runtime = fakeRuntime();
-    const socket = runtime.connect("127.0.0.1:5432");
-    const transport = runtime.dial().succeed();
-    await socket.opened;
+    const { socket, transport } = await openSocket();
     transport.push("unasked");
     expect(transport.calls).toEqual(["pause"]);
     const reader = socket.readable.getReader();
@@ -214,10 +202,7 @@ describe("a BYOB read on a pull transport", () => {
 
 describe("a connection failure", () => {
   it("lets the reader have the bytes that arrived before it, then errors the read with closed's error", async () => {
-    const runtime = fakeRuntime();
-    const socket = runtime.connect("127.0.0.1:5432");
-    const transport = runtime.dial().succeed();
-    await socket.opened;
+    const { socket, transport } = await openSocket();
     transport.push("last words");
     transport.events.error(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }));
     const error = await rejection(socket.closed);
@@ -245,10 +230,7 @@ describe("a connection failure", () => {
   });
 
   it("close(reason) drops queued bytes at once (an abort of ours is not a connection failure)", async () => {
-    const runtime = fakeRuntime();
-    const socket = runtime.connect("127.0.0.1:5432");
-    const transport = runtime.dial().succeed();
-    await socket.opened;
+    const { socket, transport } = await openSocket();
     transport.push("unread");
     const reason = new Error("abort");
     await socket.close(reason);
