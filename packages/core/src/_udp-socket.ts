@@ -22,6 +22,7 @@ import type { DatagramEvents, DatagramTransport, OpenDatagram } from "./datagram
 import { deferred } from "./deferred.js";
 import { codeOf, signalAborted, toSocketError } from "./normalize-error.js";
 import { SocketError } from "./socket-error.js";
+import { isIpv4 } from "./ip-literals.js";
 import { isIpLiteral, type ResolvedUdpOptions } from "./udp-options.js";
 import type { UDPMessage, UDPMessageInit, UDPSocket, UDPSocketInfo, UDPSocketStats } from "./udp-types.js";
 
@@ -29,7 +30,6 @@ type Phase = "opening" | "open" | "closing" | "closed" | "failed";
 type Chunk = UDPMessageInit | ArrayBufferView | ArrayBuffer;
 
 const noop = (): void => {};
-const IPV4_LITERAL = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /** Closes `transport` (a microtask later, never from inside its own event); resolves when done, failed or not. */
 function closeQuietly(transport: DatagramTransport): Promise<void> {
@@ -222,7 +222,7 @@ export class UdpSocketImpl implements UDPSocket {
   #checkFamily(host: string): void {
     const family = this.#family;
     if (family === undefined) return;
-    const literal = IPV4_LITERAL.test(host) ? 4 : host.includes(":") ? 6 : undefined;
+    const literal = isIpv4(host) ? 4 : host.includes(":") ? 6 : undefined;
     if (literal === undefined || literal === family) return;
     throw this.#writeFailed(
       new SocketError(

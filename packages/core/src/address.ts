@@ -9,7 +9,7 @@
  * @module
  */
 import { SocketError } from "./socket-error.js";
-import { parseIpv6 } from "./ipv6.js";
+import { isIpv4, parseIpv6 } from "./ip-literals.js";
 
 /**
  * A validated address: `hostname` without brackets, `port` as a number.
@@ -40,7 +40,6 @@ const SPECIAL_PORTS: Readonly<Record<string, number>> = {
   "wss:": 443,
   "ftp:": 21,
 };
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 // Control characters too: a resolver may cut a name at a NUL ("localhost\0.evil" reached
 // localhost on Node) where another runtime refuses it.
 // oxlint-disable-next-line no-control-regex
@@ -108,7 +107,7 @@ function checkHost(host: string, whole: unknown): { hostname: string; isIpLitera
       `the hostname ${describe(host)} contains whitespace, a control character, "/", "@", "?", "#" or "%"; ${FORMS}`,
     );
   }
-  return { hostname: host, isIpLiteral: IPV4.test(host) };
+  return { hostname: host, isIpLiteral: isIpv4(host) };
 }
 
 function parseString(address: string, min: number): ParsedAddress {

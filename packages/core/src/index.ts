@@ -45,4 +45,4 @@ export type { DatagramEvents, DatagramRequest, DatagramTransport, OpenDatagram }
 export type { Udp, UDPMessage, UDPMessageInit, UDPSocket, UDPSocketInfo, UDPSocketOptions, UDPSocketStats } from "./udp-types.js";
 export { createUdp } from "./udp.js";
 export { isIpLiteral, resolveUdpOptions, udpHost, type ResolvedUdpOptions } from "./udp-options.js";
-export { canonicalIpv6, parseIpv6 } from "./ipv6.js";
+export { canonicalIpv6, parseIpv6 } from "./ip-literals.js";

@@ -7,7 +7,7 @@
  */
 import { badOption, integerOption, optionalSignal } from "./_option-checks.js";
 import { parseAddress } from "./address.js";
-import { canonicalIpv6, parseIpv6 } from "./ipv6.js";
+import { canonicalIpv6, isIpv4, parseIpv6 } from "./ip-literals.js";
 import type { DatagramRequest } from "./datagram-transport.js";
 import { SocketError } from "./socket-error.js";
 
@@ -36,7 +36,6 @@ export interface ResolvedUdpOptions {
 /** Datagrams kept for a reader that is not reading, by default. */
 const DEFAULT_HIGH_WATER_MARK = 64;
 const MAX_BUFFER_SIZE = 2 ** 31 - 1;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /**
  * `true` for an IPv4 literal or a bare IPv6 literal (no brackets): what a datagram
@@ -51,7 +50,7 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
  * ```
  */
 export function isIpLiteral(hostname: string): boolean {
-  return IPV4.test(hostname) || parseIpv6(hostname) !== null;
+  return isIpv4(hostname) || parseIpv6(hostname) !== null;
 }
 
 /**
@@ -73,7 +72,7 @@ export function isIpLiteral(hostname: string): boolean {
 export function udpHost(name: string, value: unknown): string {
   if (typeof value === "string" && value !== "") {
     if (value === "localhost" || value === "localhost.") return "127.0.0.1";
-    if (IPV4.test(value)) return value;
+    if (isIpv4(value)) return value;
     const bare = value.startsWith("[") && value.endsWith("]") ? value.slice(1, -1) : value;
     const canonical = canonicalIpv6(bare);
     if (canonical !== null) return canonical;

@@ -1,5 +1,6 @@
 /**
- * IPv6 literals: a strict parser (RFC 4291 §2.2: eight groups of 1–4 hex digits, one `::`
+ * IP literals, checked once for core: IPv4 (dotted quad, each part 0–255, no leading
+ * zeros) and IPv6: a strict parser (RFC 4291 §2.2: eight groups of 1–4 hex digits, one `::`
  * for a run of zero groups, an IPv4 dotted quad as the last 32 bits, an optional `%zone`)
  * and the canonical text form (RFC 5952: lowercase, no leading zeros, the longest run of
  * two or more zero groups as `::`, the leftmost on a tie, `::ffff:a.b.c.d` for an
@@ -18,6 +19,21 @@
 
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * `true` for an IPv4 literal in dotted-quad form (`"127.0.0.1"`; not `"999.1.1.1"`, not
+ * `"01.2.3.4"`): the one check `connect()`, `listen()` and `udp()` share.
+ *
+ * @example
+ * ```ts
+ * import { isIpv4 } from "./ip-literals.js";
+ * isIpv4("127.0.0.1"); // true
+ * isIpv4("localhost"); // false
+ * ```
+ */
+export function isIpv4(text: string): boolean {
+  return IPV4.test(text);
+}
 const ZONE = /^[0-9A-Za-z._~-]+$/;
 
 /** The groups of one side of `::` into `out`; `false` if one is malformed. */
@@ -28,7 +44,7 @@ function pushGroups(text: string, out: number[], ipv4Allowed: boolean): boolean 
     const part = parts[i]!;
     if (HEX_GROUP.test(part)) {
       out.push(parseInt(part, 16));
-    } else if (ipv4Allowed && i === parts.length - 1 && IPV4.test(part)) {
+    } else if (ipv4Allowed && i === parts.length - 1 && isIpv4(part)) {
       const [a, b, c, d] = part.split(".").map(Number) as [number, number, number, number];
       out.push((a << 8) | b, (c << 8) | d);
     } else {
