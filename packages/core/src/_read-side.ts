@@ -167,9 +167,7 @@ export class ReadSide {
 
   /** The read that follows the peer's FIN (see `peerEnd`): `{ done: true }` now. */
   #handOverEnd(): void {
-    this.#endPending = false;
-    this.#state = "open";
-    this.end();
+    this.end(); // clears the pending end
     this.#owner.endSeen();
   }
 

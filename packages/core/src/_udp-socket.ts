@@ -51,8 +51,7 @@ export class UdpSocketImpl implements UDPSocket {
   readonly #open: OpenDatagram;
   readonly #connected: boolean;
   readonly #read: UdpReadSide;
-  /** The resolver's address family for bound-mode hostnames (`undefined`: a dual-stack `"::"`). */
-  #family: 4 | 6 | undefined = undefined;
+  /** The bound address once open (`""` before). */
   #localAddress = "";
   #writable: WritableStream<Chunk>;
   #writes: WritableStreamDefaultController | null = null;
@@ -214,6 +213,12 @@ export class UdpSocketImpl implements UDPSocket {
     return this.#track(sending.catch((error: unknown) => Promise.reject(this.#writeFailed(error))));
   }
 
+  /** The socket's address family, for bound-mode hostnames and literals (`undefined`: a dual-stack `"::"`). */
+  get #family(): 4 | 6 | undefined {
+    const local = this.#localAddress;
+    return !local.includes(":") ? 4 : local === "::" ? undefined : 6;
+  }
+
   /**
    * A bound socket of one family cannot send to an IP literal of the other (the OS says
    * `EINVAL` or `EAFNOSUPPORT`, a different message on each runtime): refused here, as a
@@ -299,7 +304,6 @@ export class UdpSocketImpl implements UDPSocket {
     this.#read.attach(transport);
     const local = transport.localAddress;
     this.#localAddress = local;
-    this.#family = !local.includes(":") ? 4 : local === "::" ? undefined : 6;
     const info: UDPSocketInfo = { localAddress: local, localPort: transport.localPort };
     if (transport.remoteAddress !== null && transport.remotePort !== null) {
       info.remoteAddress = transport.remoteAddress;

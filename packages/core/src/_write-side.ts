@@ -22,7 +22,6 @@ const HIGH_WATER_MARK = 64 * 1024;
 const encoder = new TextEncoder();
 
 function toBytes(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array && chunk.byteLength !== 0) return chunk;
   const bytes = bufferSourceBytes(chunk, "chunk");
   if (bytes !== null) return bytes;
   if (typeof chunk === "string") return encoder.encode(chunk);
