@@ -180,13 +180,19 @@ export class NodeTransport implements Transport {
    */
   #paused: boolean;
 
-  constructor(socket: net.Socket | tls.TLSSocket, raw: net.Socket, events: TransportEvents, reader: UserBufferReader | null = null) {
+  constructor(
+    socket: net.Socket | tls.TLSSocket,
+    raw: net.Socket,
+    events: TransportEvents,
+    reader: UserBufferReader | null = null,
+    info: SocketInfo | null = null,
+  ) {
     this.#reader = reader;
     this.#socket = socket;
     this.#raw = raw;
     this.#events = events;
     this.#open = raw === socket ? 1 : 2;
-    this.info = nodeSocketInfo(socket, raw);
+    this.info = info ?? nodeSocketInfo(socket, raw);
     // Not paused: reading goes on from the start and core pauses as soon as a chunk arrives
     // that nobody asked for (pausing here and resuming on the first read costs a
     // readStop/readStart pair, two epoll_ctl calls, per connection).
@@ -222,10 +228,11 @@ export class NodeTransport implements Transport {
    * watched it meanwhile): what Node reported while nobody listened is replayed. A FIN
    * comes at the first `pull()` (Node emits `'end'` only once nothing is buffered, so no
    * byte comes after it); an error or a close right after this returns (core reports it
-   * right after `attach`); a TCP socket that already closed under TLS is counted.
+   * right after `attach`); a TCP socket that already closed under TLS is counted. `info`
+   * is the one read at accept (the addresses may be gone by now).
    */
-  static fromAccepted(socket: net.Socket, raw: net.Socket, events: TransportEvents, seen: Unclaimed): NodeTransport {
-    const transport = new NodeTransport(socket, raw, events);
+  static fromAccepted(socket: net.Socket, raw: net.Socket, events: TransportEvents, seen: Unclaimed, info: SocketInfo): NodeTransport {
+    const transport = new NodeTransport(socket, raw, events, null, info);
     if (seen.rawClosed && raw !== socket) transport.#countClosed();
     transport.#endMissed = seen.ended;
     const { error, closed } = seen;

@@ -188,8 +188,7 @@ class NodeAccepted implements AcceptedConnection {
     this.#raw = raw;
     this.#secure = secure;
     // Read now: once a reset came, getpeername() fails (ENOTCONN) even though the handle
-    // is still open, and Node caches the addresses once read (the transport reads them
-    // again from that cache).
+    // is still open. The transport gets this same object.
     this.info = nodeSocketInfo(secure ?? raw, raw);
     // Listeners shared by every accepted socket (Node calls them with `this` = the socket,
     // which points back here): waiting unclaimed allocates no closures.
@@ -226,12 +225,13 @@ class NodeAccepted implements AcceptedConnection {
   attach(events: TransportEvents): Transport {
     const raw = this.#raw;
     const socket = this.#unwatch();
-    return NodeTransport.fromAccepted(socket, raw, events, {
-      error: this.#error,
-      ended: this.#ended,
-      closed: this.#closed,
-      rawClosed: this.#rawClosed,
-    });
+    return NodeTransport.fromAccepted(
+      socket,
+      raw,
+      events,
+      { error: this.#error, ended: this.#ended, closed: this.#closed, rawClosed: this.#rawClosed },
+      this.info,
+    );
   }
 
   abort(): void {
